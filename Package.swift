@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "eset-connector", targets: ["eset-connector"]),
         .executable(name: "eset-mock", targets: ["eset-mock"]),
         .executable(name: "eset-conformance", targets: ["eset-conformance"]),
+        .executable(name: "eset-bench", targets: ["eset-bench"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "HTTPTesting", targets: ["HTTPTesting"]),
+        .library(name: "ESETMock", targets: ["ESETMock"]),
     ],
     targets: [
         // Libraries, in the direction data flows.
@@ -17,24 +21,35 @@ let package = Package(
         .target(name: "Mapping", dependencies: ["JSON", "OCSF", "ESET"]),
         .target(name: "Collector", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
         .target(name: "HTTPServer"),
-        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer"]),
+        .target(name: "HTTPTesting"),
+        .target(name: "Fleet"),
+        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "Fleet"]),
         .target(name: "ArgumentParsing"),
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
         // Command implementations live in libraries so tests can run them in-process.
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock"]),
-        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer"]),
+        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
+        .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock", "HTTPServer", "HTTPTesting", "Fleet", "ConnectorCLI"]),
         .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance"]),
 
         // Thin executables.
         .executableTarget(name: "eset-connector", dependencies: ["ConnectorCLI"]),
         .executableTarget(name: "eset-mock", dependencies: ["MockCLI"]),
         .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI"]),
+        .executableTarget(name: "eset-bench", dependencies: ["Benchmarks", "ArgumentParsing"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF"]),
+        .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET"]),
         .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
+        .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON"]),
     ],
     swiftLanguageModes: [.v6]
 )
