@@ -3,6 +3,8 @@ import JSON
 /// One answer of `GET /v1/devices`.
 public struct DevicePage: Sendable {
     public var devices: [ESETDevice]
+    /// Where each of `devices` stood in the page's `devices` array (0-based), for reports.
+    public var positions: [Int]
     /// Raw devices that cannot be mapped, with their index in this page.
     public var rejections: [DeviceRejection]
     /// The token of the next page; nil when this was the last page (`""`, missing or `null`).
@@ -30,14 +32,18 @@ public struct DevicePage: Sendable {
         }
         var devices: [ESETDevice] = []
         devices.reserveCapacity(elements.count)
+        var positions: [Int] = []
+        positions.reserveCapacity(elements.count)
         var rejections: [DeviceRejection] = []
         for (index, element) in elements.enumerated() {
             switch ESETDevice.decode(element) {
-            case .success(let device): devices.append(device)
+            case .success(let device):
+                devices.append(device)
+                positions.append(index)
             case .failure(let reason): rejections.append(DeviceRejection(page: page, index: index, reason: reason, raw: element))
             }
         }
-        return DevicePage(devices: devices, rejections: rejections, nextPageToken: next)
+        return DevicePage(devices: devices, positions: positions, rejections: rejections, nextPageToken: next)
     }
 }
 
