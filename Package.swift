@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF"]),
         .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET"]),
-        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
+        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
