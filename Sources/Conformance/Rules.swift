@@ -51,13 +51,10 @@ public struct RuleCatalog: Sendable {
         var candidate = path
         while true {
             let owning = rules.filter { $0.attributes.contains(candidate) }
-            if !owning.isEmpty {
-                if profile == "ocsf-strict" {
-                    let strict = owning.filter { $0.profile == "ocsf-strict" }
-                    if !strict.isEmpty { return strict.map(\.id) }
-                }
-                return owning.filter { $0.profile != "ocsf-strict" }.map(\.id)
-            }
+            let strict = owning.filter { $0.profile == "ocsf-strict" }
+            let table = owning.filter { $0.profile != "ocsf-strict" }
+            let applicable = profile == "ocsf-strict" && !strict.isEmpty ? strict : table
+            if !applicable.isEmpty { return applicable.map(\.id) }
             guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { return [] }
             candidate = String(candidate[..<cut])
         }
