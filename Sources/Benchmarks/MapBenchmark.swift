@@ -1,0 +1,142 @@
+import ESET
+import Fleet
+import JSON
+import Mapping
+import OCSF
+
+/// The in-process mapping pipeline over a generated fleet: what the connector does with each
+/// page it receives, minus the network and the file.
+///
+/// Pages are built before the clock starts, as `{"devices":[...],"nextPageToken":"..."}`
+/// answers of `pageSize` devices (the bytes `eset-mock` would send). The timed part is, per page:
+/// `JSONParser.parse` → `DevicePage.decode` → `DeviceMapper.map` → `jsonBytes()` appended to an
+/// NDJSON buffer, on the calling thread only.
+public struct MapBenchmark: Sendable {
+    public var deviceCount: Int
+    public var seed: UInt64
+    public var pageSize: Int
+    public var profile: MappingProfile
+
+    public init(deviceCount: Int = 100_000, seed: UInt64 = 1, pageSize: Int = 1000, profile: MappingProfile = .sekoia) {
+        precondition(deviceCount >= 0 && pageSize > 0)
+        self.deviceCount = deviceCount
+        self.seed = seed
+        self.pageSize = pageSize
+        self.profile = profile
+    }
+
+    /// What a run needs, prepared once and shared by every run.
+    public struct Input: Sendable {
+        /// One ESET page answer per element.
+        public var pages: [[UInt8]]
+        public var groups: GroupDirectory
+        public var deviceCount: Int
+        public var byteCount: Int { pages.reduce(0) { $0 + $1.count } }
+    }
+
+    /// Generates the fleet and cuts it into page answers.
+    public func prepare() -> Input {
+        let generator = FleetGenerator(seed: seed)
+        let generatedGroups = generator.groups()
+        let fleet = generator.devicesJSON(count: deviceCount, groups: generatedGroups)
+        // The generator's own output is valid JSON by construction; a failure here is a bug.
+        let ranges = try! JSONParser.arrayElementRanges(fleet)
+        var pages: [[UInt8]] = []
+        var start = 0
+        while start < ranges.count {
+            let end = min(start + pageSize, ranges.count)
+            var page: [UInt8] = []
+            page.reserveCapacity(ranges[end - 1].upperBound - ranges[start].lowerBound + 64)
+            page.append(contentsOf: #"{"devices":["#.utf8)
+            for index in start..<end {
+                if index > start { page.append(UInt8(ascii: ",")) }
+                page.append(contentsOf: fleet[ranges[index]])
+            }
+            page.append(contentsOf: "],\"nextPageToken\":\"".utf8)
+            if end < ranges.count { page.append(contentsOf: "page-\(end)".utf8) }
+            page.append(contentsOf: "\"}".utf8)
+            pages.append(page)
+            start = end
+        }
+        let groupDirectory = GroupDirectory(
+            generatedGroups.map { ESETDeviceGroup(uuid: $0.uuid, displayName: $0.displayName, parentGroupUUID: $0.parentGroupUuid) })
+        return Input(pages: pages, groups: groupDirectory, deviceCount: ranges.count)
+    }
+
+    /// The figures of one run.
+    public struct Result: Sendable {
+        public var devices = 0
+        public var events = 0
+        public var rejected = 0
+        public var warnings = 0
+        public var inputBytes = 0
+        public var outputBytes = 0
+        public var seconds = 0.0
+        public var cpuSeconds = 0.0
+        /// Time spent in each stage, summed over pages.
+        public var parseSeconds = 0.0
+        public var decodeSeconds = 0.0
+        public var mapEncodeSeconds = 0.0
+
+        public var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
+        public var inputMBPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0 }
+
+        /// The stable output line, e.g. `bench=map devices=100000 seconds=0.520 devices_per_s=192000 ...`.
+        public func line(run: String) -> ResultLine {
+            var line = ResultLine(bench: "map")
+            line.add("run", run)
+            line.add("devices", devices)
+            line.add("events", events)
+            line.add("rejected", rejected)
+            line.add("warnings", warnings)
+            line.add("input_mb", Double(inputBytes) / 1e6, digits: 1)
+            line.add("output_mb", Double(outputBytes) / 1e6, digits: 1)
+            line.add("seconds", seconds, digits: 3)
+            line.add("cpu_seconds", cpuSeconds, digits: 3)
+            line.add("devices_per_s", devicesPerSecond, digits: 0)
+            line.add("input_mb_per_s", inputMBPerSecond, digits: 1)
+            line.add("parse_s", parseSeconds, digits: 3)
+            line.add("decode_s", decodeSeconds, digits: 3)
+            line.add("map_encode_s", mapEncodeSeconds, digits: 3)
+            return line
+        }
+    }
+
+    /// Runs the pipeline once over `input`. Fails only if a page does not parse, which would be
+    /// a generator bug.
+    public func run(_ input: Input) throws -> Result {
+        // A fixed clock: devices without a usable time must not make runs differ.
+        let mapper = DeviceMapper(profile: profile, groups: input.groups, clock: { 1_747_821_600_000_000 })
+        var result = Result()
+        result.inputBytes = input.byteCount
+        var ndjson: [UInt8] = []
+        ndjson.reserveCapacity(pageSize * 1200)
+        let cpuStart = processCPUSeconds()
+        let start = monotonicNanoseconds()
+        for (number, bytes) in input.pages.enumerated() {
+            let t0 = monotonicNanoseconds()
+            let json = try JSONParser.parse(bytes)
+            let t1 = monotonicNanoseconds()
+            let page = try DevicePage.decode(json, page: number + 1)
+            let t2 = monotonicNanoseconds()
+            for device in page.devices {
+                let mapped = mapper.map(device)
+                result.warnings += mapped.warnings.count
+                ndjson.append(contentsOf: mapped.event.jsonBytes())
+                ndjson.append(UInt8(ascii: "\n"))
+            }
+            let t3 = monotonicNanoseconds()
+            result.parseSeconds += Double(t1 - t0) / 1e9
+            result.decodeSeconds += Double(t2 - t1) / 1e9
+            result.mapEncodeSeconds += Double(t3 - t2) / 1e9
+            result.devices += page.rawCount
+            result.events += page.devices.count
+            result.rejected += page.rejections.count
+            result.outputBytes += ndjson.count
+            ndjson.removeAll(keepingCapacity: true)
+        }
+        result.seconds = secondsSince(start)
+        result.cpuSeconds = processCPUSeconds() - cpuStart
+        return result
+    }
+}
