@@ -107,7 +107,7 @@ public enum JSONParser {
     }
 }
 
-private struct Reader {
+struct Reader {
     let buffer: UnsafeBufferPointer<UInt8>
     var position = 0
 
@@ -286,6 +286,8 @@ private struct Reader {
         let start = position
         // Fast path: no escapes, the common case for ESET data.
         while position < buffer.count {
+            position = firstSpecialStringByte(in: buffer, from: position)
+            guard position < buffer.count else { break }
             let byte = buffer[position]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<position]), as: UTF8.self)
@@ -372,8 +374,9 @@ private struct Reader {
         return value
     }
 
-    /// Advances over one value without building it.
-    mutating func skipValue(depth: Int) throws(JSONParseError) {
+    /// Advances over one value without building it, checking its syntax; `checkingNumbers` also
+    /// rejects numbers out of `Double`'s range, as `parseValue` does.
+    mutating func skipValue(depth: Int, checkingNumbers: Bool = false) throws(JSONParseError) {
         guard let byte = peek() else { throw error("unexpected end of input: expected a value") }
         switch byte {
         case UInt8(ascii: "{"):
@@ -394,7 +397,7 @@ private struct Reader {
                 guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
                 position += 1
                 skipWhitespace()
-                try skipValue(depth: depth + 1)
+                try skipValue(depth: depth + 1, checkingNumbers: checkingNumbers)
                 skipWhitespace()
                 guard let next = peek() else { throw error("unterminated object: expected ',' or '}'") }
                 position += 1
@@ -414,7 +417,7 @@ private struct Reader {
             }
             while true {
                 skipWhitespace()
-                try skipValue(depth: depth + 1)
+                try skipValue(depth: depth + 1, checkingNumbers: checkingNumbers)
                 skipWhitespace()
                 guard let next = peek() else { throw error("unterminated array: expected ',' or ']'") }
                 position += 1
@@ -428,7 +431,8 @@ private struct Reader {
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if checkingNumbers { _ = try parseNumber() } else { try scanNumber() }
         default: throw error("unexpected character \(describe(byte)): expected a value")
         }
     }
@@ -437,6 +441,8 @@ private struct Reader {
         let quote = position
         position += 1
         while position < buffer.count {
+            position = firstSpecialStringByte(in: buffer, from: position)
+            guard position < buffer.count else { break }
             let byte = buffer[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
@@ -487,4 +493,37 @@ private struct Reader {
         bytes.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
         bytes.append(UInt8(0x80 | (scalar & 0x3F)))
     }
+}
+
+
+/// The offset of the first byte at or after `start` that ends a run of plain string content:
+/// a quote, a backslash or a control character (below 0x20); `buffer.count` when there is none.
+///
+/// Eight bytes at a time: string content is most of a device page, and a byte-by-byte loop was
+/// the largest single cost of decoding one.
+@inline(__always)
+func firstSpecialStringByte(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    guard let base = buffer.baseAddress else { return buffer.count }
+    let end = buffer.count
+    var index = start
+    #if _endian(little)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    while index + 8 <= end {
+        let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        // Classic "has a zero byte" / "has a byte below n" tests: the lowest flagged byte is
+        // always a true match (borrows only spoil the bytes above it).
+        let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & highBits
+        if found != 0 { return index + found.trailingZeroBitCount / 8 }
+        index += 8
+    }
+    #endif
+    while index < end {
+        let byte = base[index]
+        if byte == 0x22 || byte == 0x5C || byte < 0x20 { return index }
+        index += 1
+    }
+    return end
 }

@@ -15,6 +15,7 @@ let mapSpec = CommandSpec(
         .option("page-size", value: "N", help: "Devices per page answer.", defaultDescription: "1000"),
         .option("runs", value: "N", help: "Timed runs; the best one is reported last as run=best.", defaultDescription: "3"),
         .option("profile", value: "NAME", help: "Mapping profile: sekoia or ocsf-strict.", defaultDescription: "sekoia"),
+        .option("decoder", value: "NAME", help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).", defaultDescription: "scan"),
     ])
 
 let benchSpec = CommandSpec(
@@ -36,7 +37,8 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
         deviceCount: try arguments.int("devices", range: 0...50_000_000) ?? 100_000,
         seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
         pageSize: try arguments.int("page-size", range: 1...1_000_000) ?? 1000,
-        profile: try MappingProfile.named(arguments.value("profile") ?? "sekoia"))
+        profile: try MappingProfile.named(arguments.value("profile") ?? "sekoia"),
+        decoder: MapBenchmark.Decoder(rawValue: try arguments.choice("decoder", from: MapBenchmark.Decoder.allCases.map(\.rawValue)) ?? "scan")!)
     let runs = try arguments.int("runs", range: 1...100) ?? 3
     stderr("generating \(benchmark.deviceCount) devices (seed \(benchmark.seed))…")
     let input = benchmark.prepare()
