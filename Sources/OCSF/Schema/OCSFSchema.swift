@@ -151,8 +151,9 @@ public enum OCSFRequirement: String, Sendable {
     case required, recommended, optional
 }
 
-/// One attribute of a class or object.
-public struct OCSFAttribute: Sendable {
+/// One attribute of a class or object. A class, so that walking an event's attributes passes
+/// references around rather than copying half a dozen strings per attribute.
+public final class OCSFAttribute: Sendable {
     public let name: String
     /// A scalar type name (`string_t`, `timestamp_t`, …) or an object name (`device`, `os`, …).
     public let type: String

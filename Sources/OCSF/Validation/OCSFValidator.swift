@@ -141,6 +141,7 @@ private struct Walk {
         // OCSF's generic `object` (used by `unmapped`) defines nothing and accepts anything.
         if attributes.isEmpty { return }
         var seen: Set<String> = []
+        var present: Set<String> = []  // members that are there and not null
         for key in members.keys where seen.insert(key).inserted {
             let memberPath = join(path, key)
             guard let attribute = attributes[key], let value = members[key] else {
@@ -153,25 +154,18 @@ private struct Walk {
                 continue
             }
             if case .null = value { continue }  // null counts as absent, as in the OCSF server
+            present.insert(key)
             if let since = attribute.deprecatedSince {
                 add(.attributeDeprecated, memberPath, "\(quoted(key)) is deprecated since OCSF \(since)")
             }
             validateValue(value, attribute: attribute, parentPath: path, container: members, isEvent: isEvent)
         }
-        for attribute in attributes.all where applies(attribute) {
-            switch members[attribute.name] {
-            case nil, .null?:
-                let memberPath = join(path, attribute.name)
-                switch attribute.requirement {
-                case .required:
-                    add(.attributeRequiredMissing, memberPath, "required attribute \(quoted(attribute.name)) of \(owner) is missing")
-                case .recommended where attribute.deprecatedSince == nil:
-                    add(.attributeRecommendedMissing, memberPath, "recommended attribute \(quoted(attribute.name)) of \(owner) is missing")
-                default:
-                    break
-                }
-            default:
-                break
+        for attribute in attributes.all where attribute.requirement != .optional && !present.contains(attribute.name) && applies(attribute) {
+            let memberPath = join(path, attribute.name)
+            if attribute.requirement == .required {
+                add(.attributeRequiredMissing, memberPath, "required attribute \(quoted(attribute.name)) of \(owner) is missing")
+            } else if attribute.deprecatedSince == nil {
+                add(.attributeRecommendedMissing, memberPath, "recommended attribute \(quoted(attribute.name)) of \(owner) is missing")
             }
         }
         validateConstraints(members, constraints, owner: owner, path: path)
