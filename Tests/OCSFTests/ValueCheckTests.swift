@@ -170,6 +170,14 @@ final class ValueCheckTests: XCTestCase {
         XCTAssertEqual(significant(event), ["attribute_enum_value_unknown@activity_id"])
     }
 
+    func testHugeNumbersDoNotTrap() {
+        let event = minimalValidEvent.setting("activity_id", to: .int(Int64.max)).setting("activity_name", to: nil)
+            .setting("type_name", to: nil)
+        XCTAssertEqual(significant(event), ["attribute_enum_value_unknown@activity_id", "type_uid_incorrect@type_uid"])
+        XCTAssertEqual(significant(minimalValidEvent.setting("time", to: .int(Int64.min))), [])
+        XCTAssertEqual(significant(minimalValidEvent.setting("time", to: 1e300)), ["attribute_wrong_type@time"])
+    }
+
     func testAMissingClassUIDIsReportedAndTheRestStillChecked() {
         let event = minimalValidEvent.setting("class_uid", to: nil).setting("severity_id", to: nil)
         XCTAssertEqual(significant(event), ["attribute_required_missing@class_uid", "attribute_required_missing@severity_id"])

@@ -86,8 +86,12 @@ private struct Walk {
         guard case .int(let classUID)? = event["class_uid"], case .int(let activityID)? = event["activity_id"],
             case .int(let typeUID)? = event["type_uid"]
         else { return }  // absent or mistyped values are reported with the attributes
-        let expected = classUID * 100 + activityID
-        if typeUID != expected {
+        // Arbitrary input must not trap: an overflowing sum cannot equal any type_uid anyway.
+        let (scaled, overflowScaling) = classUID.multipliedReportingOverflow(by: 100)
+        let (expected, overflowAdding) = scaled.addingReportingOverflow(activityID)
+        if overflowScaling || overflowAdding {
+            add(.typeUIDIncorrect, "type_uid", "type_uid \(typeUID) cannot be class_uid \(classUID) × 100 + activity_id \(activityID), which overflows")
+        } else if typeUID != expected {
             add(.typeUIDIncorrect, "type_uid",
                 "type_uid \(typeUID) must be class_uid \(classUID) × 100 + activity_id \(activityID) = \(expected)")
         }
@@ -168,20 +172,17 @@ private struct Walk {
                 add(.attributeRecommendedMissing, memberPath, "recommended attribute \(quoted(attribute.name)) of \(owner) is missing")
             }
         }
-        validateConstraints(members, constraints, owner: owner, path: path)
+        validateConstraints(present: present, constraints, owner: owner, path: path)
     }
 
-    mutating func validateConstraints(_ members: JSONObject, _ constraints: OCSFConstraints, owner: String, path: String) {
-        func present(_ name: String) -> Bool {
-            if case .null? = members[name] { return false }
-            return members[name] != nil
-        }
-        if let names = constraints.atLeastOne, !names.contains(where: present) {
+    /// `present` holds the names of the members that count: known, not null.
+    mutating func validateConstraints(present: Set<String>, _ constraints: OCSFConstraints, owner: String, path: String) {
+        if let names = constraints.atLeastOne, !names.contains(where: present.contains) {
             add(.constraintFailed, path,
                 "\(owner) needs at least one of \(names.joined(separator: ", ")) (at_least_one), got none")
         }
         if let names = constraints.justOne {
-            let count = names.filter(present).count
+            let count = names.filter(present.contains).count
             if count != 1 {
                 add(.constraintFailed, path,
                     "\(owner) needs exactly one of \(names.joined(separator: ", ")) (just_one), got \(count)")
