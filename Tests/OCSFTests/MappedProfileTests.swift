@@ -1,4 +1,5 @@
 import ESET
+import Foundation
 import JSON
 import Mapping
 import OCSF
@@ -59,16 +60,16 @@ final class MappedProfileTests: XCTestCase {
         }
     }
 
-    /// The strict profile writes the caption "Other" next to 99; the OCSF server warns about that
-    /// (the source's own word belongs there). Pinned here so that a mapper fix shows up; reported
-    /// to the lead. Everything else about these events is valid.
-    func testStrictOtherCaptionsDrawOnlyTheSuspiciousOtherWarning() throws {
-        let findings = try events(otherDevices, profile: .ocsfStrict).map { validator.validate($0.event).significant.codesAndPaths }
-        XCTAssertEqual(findings, [
-            ["attribute_enum_sibling_suspicious_other@device.type"],
-            ["attribute_enum_sibling_suspicious_other@device.os.type"],
-            ["attribute_enum_sibling_suspicious_other@device.os.type"],
-        ])
+    /// For Other (99) the strict profile writes the source's own word (Printer, Symbian, …), never
+    /// the bare caption "Other" that the OCSF server warns about.
+    func testStrictOtherTypesCarryTheSourceWordAndValidateClean() throws {
+        let mapped = try events(otherDevices, profile: .ocsfStrict)
+        XCTAssertEqual(mapped.count, otherDevices.count)
+        for (uid, event) in mapped {
+            XCTAssertEqual(validator.validate(event).significant, [], "device \(uid)")
+            XCTAssertNotEqual(event["device"]?["type"], "Other", "device \(uid)")
+            XCTAssertNotEqual(event["device"]?["os"]?["type"], "Other", "device \(uid)")
+        }
     }
 
     func testSekoiaEventsShowExactlyTheKnownProblems() throws {
@@ -85,6 +86,40 @@ final class MappedProfileTests: XCTestCase {
             XCTAssertEqual(unexpected, [], "device \(uid)")
             XCTAssertTrue(findings.codesAndPaths.contains("attribute_required_missing@severity_id"), "device \(uid)")
             XCTAssertTrue(findings.codesAndPaths.contains("timestamp_seconds_not_milliseconds@time"), "device \(uid)")
+        }
+    }
+}
+
+/// The whole default tenant the mock serves (MockData/), through both profiles.
+final class DefaultFleetValidationTests: XCTestCase {
+    private func fleetEvents(_ profile: MappingProfile) throws -> [JSONValue] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../MockData").standardized
+        let devices = try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("devices.json"))))
+        let groups = try DeviceGroupPage.decode(
+            try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("device_groups.json")))), page: nil)
+        let page = try DevicePage.decode(devices, page: nil)
+        XCTAssertEqual(page.rejections, [])
+        let mapper = DeviceMapper(profile: profile, groups: GroupDirectory(groups.groups))
+        return page.devices.map { mapper.map($0).event.jsonValue() }
+    }
+
+    func testEveryDefaultFleetEventValidatesCleanUnderOCSFStrict() throws {
+        let events = try fleetEvents(.ocsfStrict)
+        XCTAssertGreaterThanOrEqual(events.count, 200)
+        let validator = OCSFValidator()
+        for event in events {
+            XCTAssertEqual(validator.validate(event).significant, [], event["device"]?["uid"]?.stringValue ?? "?")
+        }
+    }
+
+    func testDefaultFleetUnderSekoiaShowsOnlyTheKnownDeviations() throws {
+        let known: Set<String> = [
+            "timestamp_seconds_not_milliseconds", "attribute_required_missing", "attribute_enum_sibling_incorrect",
+        ]
+        let validator = OCSFValidator()
+        for event in try fleetEvents(.sekoia) {
+            let codes = Set(validator.validate(event).significant.map(\.code.rawValue))
+            XCTAssertTrue(codes.isSubset(of: known), "\(event["device"]?["uid"]?.stringValue ?? "?"): \(codes)")
         }
     }
 }
