@@ -96,11 +96,11 @@ def map_device(device, groups, profile="sekoia"):
         table = {"DESKTOP": ("Desktop", 2), "SERVER": ("Server", 1), "NOTEBOOK": ("Laptop", 3), "TABLET": ("Tablet", 4),
                  "SMARTPHONE": ("Mobile", 5), "VIRTUAL_MACHINE": ("Virtual", 6), "IOT": ("IOT", 7), "SMART_TV": ("IOT", 7),
                  "WEARABLE": ("IOT", 7), "SMART_SPEAKER": ("IOT", 7), "SECURITY_CAMERA": ("IOT", 7),
-                 "ROUTER": ("Router", 12), "PRINTER": ("Other", 99), "GAMING_CONSOLE": ("Other", 99)}
+                 "ROUTER": ("Router", 12), "PRINTER": ("Printer", 99), "GAMING_CONSOLE": ("Gaming Console", 99)}
         if short in ("", "UNSPECIFIED"):
             out["type"], out["type_id"] = ("Mobile", 5) if is_mobile else ("Unknown", 0)
         else:
-            out["type"], out["type_id"] = table.get(short, ("Other", 99))
+            out["type"], out["type_id"] = table.get(short, (device_type, 99))  # 99: the source's own word
     if present(device.get("primaryLocalIpAddress")):
         out["ip"] = device["primaryLocalIpAddress"]  # M08
     profiles = device.get("hardwareProfiles") if isinstance(device.get("hardwareProfiles"), list) else []
@@ -139,7 +139,8 @@ def map_device(device, groups, profile="sekoia"):
             elif family == 3:
                 os_type = ("iOS", 301) if (is_mobile or edition == 3) else ("macOS", 300)
             else:
-                os_type = {1: ("Windows", 100), 2: ("Linux", 200), 4: ("Android", 201), 5: ("Windows Mobile", 101)}.get(family, ("Other", 99))
+                os_type = {1: ("Windows", 100), 2: ("Linux", 200), 4: ("Android", 201), 5: ("Windows Mobile", 101),
+                           6: ("Symbian", 99), 7: ("UNIX", 99)}.get(family, (f"ESET family {family}", 99))
             name = name or os_type[0]
         os_out = {}
         if name:

@@ -32,8 +32,9 @@ final class StrictProfileRuleTests: XCTestCase {
             (#"{"familyId": 5}"#, "", "Windows Mobile", 101),
             (#"{"familyId": 0}"#, "", "Unknown", 0),
             (#"{}"#, "", "Unknown", 0),
-            (#"{"familyId": 6}"#, "", "Other", 99),
-            (#"{"familyId": 7}"#, "", "Other", 99),
+            (#"{"familyId": 6}"#, "", "Symbian", 99),
+            (#"{"familyId": 7}"#, "", "UNIX", 99),
+            (#"{"familyId": 12}"#, "", "ESET family 12", 99),
         ]
         for (system, extra, type, typeID) in cases {
             let event = try strict(#"{"uuid": "u", "operatingSystem": \#(system)\#(extra)}"#)
@@ -49,8 +50,8 @@ final class StrictProfileRuleTests: XCTestCase {
             ("DEVICE_TYPE_VIRTUAL_MACHINE", "Virtual", 6), ("DEVICE_TYPE_IOT", "IOT", 7), ("DEVICE_TYPE_SMART_TV", "IOT", 7),
             ("DEVICE_TYPE_WEARABLE", "IOT", 7), ("DEVICE_TYPE_SMART_SPEAKER", "IOT", 7),
             ("DEVICE_TYPE_SECURITY_CAMERA", "IOT", 7), ("DEVICE_TYPE_ROUTER", "Router", 12),
-            ("DEVICE_TYPE_PRINTER", "Other", 99), ("DEVICE_TYPE_GAMING_CONSOLE", "Other", 99),
-            ("DEVICE_TYPE_UNSPECIFIED", "Unknown", 0), (nil, "Unknown", 0), ("DEVICE_TYPE_HOLOGRAM", "Other", 99),
+            ("DEVICE_TYPE_PRINTER", "Printer", 99), ("DEVICE_TYPE_GAMING_CONSOLE", "Gaming Console", 99),
+            ("DEVICE_TYPE_UNSPECIFIED", "Unknown", 0), (nil, "Unknown", 0), ("DEVICE_TYPE_HOLOGRAM", "DEVICE_TYPE_HOLOGRAM", 99),
         ]
         for (deviceType, type, typeID) in table {
             let field = deviceType.map { #", "deviceType": "\#($0)""# } ?? ""
