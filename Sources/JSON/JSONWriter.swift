@@ -131,62 +131,156 @@ public struct JSONWriter: Sendable {
     private static let trueBytes: [UInt8] = Array("true".utf8)
     private static let falseBytes: [UInt8] = Array("false".utf8)
     private static let nullBytes: [UInt8] = Array("null".utf8)
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     public static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
-            var runStart = 0
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
-                    index += 1
-                    continue
+            let bound = utf8.count * 6 + 2
+            if bound <= 256 {
+                // Short strings (nearly all of them) go through a stack buffer: one append.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { scratch in
+                    let count = writeEscaped(utf8: utf8, to: scratch.baseAddress!)
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: count))
                 }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                switch byte {
-                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                default:
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                    bytes.append(hexDigits[Int(byte >> 4)])
-                    bytes.append(hexDigits[Int(byte & 0x0F)])
+            } else {
+                let start = bytes.count
+                bytes.append(contentsOf: repeatElement(0, count: bound))
+                let count = bytes.withUnsafeMutableBufferPointer { buffer in
+                    writeEscaped(utf8: utf8, to: buffer.baseAddress! + start)
                 }
-                index += 1
-                runStart = index
+                bytes.removeLast(bound - count)
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count])) }
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The most bytes `writeEscaped` can write for `text`: every byte as `\u00XX`, plus the quotes.
+    @inlinable public static func maximumEscapedCount(of text: String) -> Int { text.utf8.count * 6 + 2 }
+
+    /// Writes `text` as a JSON string literal at `destination` (the bytes `appendEscaped` appends)
+    /// and returns how many bytes it wrote. `destination` must have room for
+    /// `maximumEscapedCount(of: text)` bytes.
+    public static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = text
+        return text.withUTF8 { writeEscaped(utf8: $0, to: destination) }
+    }
+
+    static func writeEscaped(utf8: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var out = destination
+        out.pointee = UInt8(ascii: "\"")
+        out += 1
+        var runStart = 0
+        while true {
+            // Runs without anything to escape are copied whole.
+            let special = firstSpecialStringByte(in: utf8, from: runStart)
+            if special > runStart {
+                out.update(from: utf8.baseAddress! + runStart, count: special - runStart)
+                out += special - runStart
+            }
+            if special >= utf8.count { break }
+            let byte = utf8[special]
+            out[0] = 0x5C
+            switch byte {
+            case 0x22: out[1] = 0x22; out += 2
+            case 0x5C: out[1] = 0x5C; out += 2
+            case 0x0A: out[1] = UInt8(ascii: "n"); out += 2
+            case 0x0D: out[1] = UInt8(ascii: "r"); out += 2
+            case 0x09: out[1] = UInt8(ascii: "t"); out += 2
+            case 0x08: out[1] = UInt8(ascii: "b"); out += 2
+            case 0x0C: out[1] = UInt8(ascii: "f"); out += 2
+            default:
+                out[1] = UInt8(ascii: "u")
+                out[2] = 0x30
+                out[3] = 0x30
+                out[4] = hexDigit(byte >> 4)
+                out[5] = hexDigit(byte & 0x0F)
+                out += 6
+            }
+            runStart = special + 1
+        }
+        out.pointee = UInt8(ascii: "\"")
+        out += 1
+        return out - destination
+    }
+
+    @inline(__always) private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+    }
+
+    /// The most bytes `writeInteger` writes: a sign and 19 digits.
+    public static let maximumIntegerCount = 20
+
+    /// Writes `value` in decimal at `destination` (room for `maximumIntegerCount` bytes needed)
+    /// and returns how many bytes it wrote.
+    public static func writeInteger(_ value: Int64, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var out = destination
+        if value < 0 {
+            out.pointee = UInt8(ascii: "-")
+            out += 1
+        }
+        return out - destination + writeUnsigned(value.magnitude, to: out)
+    }
+
+    @inline(__always) static func writeUnsigned(_ value: UInt64, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        var digitCount = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digitCount += 1
+        }
+        var remaining = value
+        var index = digitCount - 1
+        while index >= 0 {
+            destination[index] = UInt8(truncatingIfNeeded: remaining % 10) + 0x30
+            remaining /= 10
+            index -= 1
+        }
+        return digitCount
+    }
+
+    /// The most bytes `writeDecimal` writes: a sign, 19 digits, the point and 18 fraction digits.
+    public static let maximumDecimalCount = 39
+
+    /// Writes `units / 10^scale` as `decimal(units:scale:)` does, at `destination` (room for
+    /// `maximumDecimalCount` bytes needed); returns how many bytes it wrote.
+    public static func writeDecimal(units: Int64, scale: Int, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        precondition((0...18).contains(scale), "decimal scale must be 0...18")
+        var divisor: UInt64 = 1
+        for _ in 0..<scale { divisor *= 10 }
+        let magnitude = units.magnitude
+        var fraction = magnitude % divisor
+        var out = destination
+        if units < 0 {
+            out.pointee = UInt8(ascii: "-")
+            out += 1
+        }
+        out += writeUnsigned(magnitude / divisor, to: out)
+        out.pointee = UInt8(ascii: ".")
+        out += 1
+        if fraction == 0 {
+            out.pointee = UInt8(ascii: "0")
+            return out - destination + 1
+        }
+        var digits = scale
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var index = digits - 1
+        while index >= 0 {
+            out[index] = UInt8(truncatingIfNeeded: fraction % 10) + 0x30
+            fraction /= 10
+            index -= 1
+        }
+        return out - destination + digits
     }
 
     public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        if value == Int64.min {
-            bytes.append(contentsOf: Array(String(value).utf8))
-            return
+        // A stack buffer wide enough for any Int64 (the former 16-byte one trapped from 10^16 on).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumIntegerCount) { scratch in
+            let count = writeInteger(value, to: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: count))
         }
-        var magnitude = value < 0 ? UInt64(-value) : UInt64(value)
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64) = (0, 0)  // scratch space without a heap allocation
-        let written = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-            var count = 0
-            repeat {
-                scratch[15 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(16 - count)..<16]))
-            return count
-        }
-        _ = written
     }
 
     public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
@@ -203,32 +297,10 @@ public struct JSONWriter: Sendable {
     }
 
     public static func appendDecimal(units: Int64, scale: Int, to bytes: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 0..<scale { divisor *= 10 }
-        let negative = units < 0
-        let magnitude = units.magnitude
-        let whole = magnitude / UInt64(divisor)
-        var fraction = magnitude % UInt64(divisor)
-        if negative { bytes.append(UInt8(ascii: "-")) }
-        appendInteger(Int64(whole), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        if fraction == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumDecimalCount) { scratch in
+            let count = writeDecimal(units: units, scale: scale, to: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: count))
         }
-        var digits = scale
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        var text: [UInt8] = Array(repeating: UInt8(ascii: "0"), count: digits)
-        var index = digits - 1
-        while fraction > 0 {
-            text[index] = UInt8(fraction % 10) + 0x30
-            fraction /= 10
-            index -= 1
-        }
-        bytes.append(contentsOf: text)
     }
 }
 

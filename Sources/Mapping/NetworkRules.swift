@@ -40,6 +40,17 @@ extension DeviceMapper {
 
     /// S06: an adapter whose caption names a radio is wireless; any other known adapter is wired.
     func strictInterfaceType(caption: String?) -> (String, Int) {
+        if let caption,
+            let type = ASCIIText.withASCII(caption, { utf8 -> (String, Int) in
+                for word: StaticString in ["wireless", "wi-fi", "wifi", "wlan", "802.11", "bluetooth"]
+                where ASCIIText.contains(utf8, word, fold: ASCIIText.lower) {
+                    return ("Wireless", 2)
+                }
+                return ("Wired", 1)
+            })
+        {
+            return type
+        }
         let words = caption?.lowercased() ?? ""
         let wireless = ["wireless", "wi-fi", "wifi", "wlan", "802.11", "bluetooth"]
         if wireless.contains(where: { words.contains($0) }) { return ("Wireless", 2) }

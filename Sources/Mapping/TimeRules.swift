@@ -28,10 +28,10 @@ public enum RFC3339 {
     /// Microseconds since the epoch, or nil when `text` is not in the accepted form.
     public static func microseconds(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { parse(Array($0)) }
+        return text.withUTF8 { parse($0) }
     }
 
-    static func parse(_ bytes: [UInt8]) -> Int64? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var index = 0
         func digits(_ count: Int) -> Int? {
             guard index + count <= bytes.count else { return nil }

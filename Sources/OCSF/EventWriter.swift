@@ -4,9 +4,16 @@ extension DeviceInventoryInfo {
     /// Compact JSON of the event, written directly (the NDJSON fast path). Absent values and empty
     /// collections are omitted, exactly as the `Codable` encoding does.
     public func jsonBytes() -> [UInt8] {
-        var writer = JSONWriter(reservingCapacity: 1024)
-        write(to: &writer)
-        return writer.bytes
+        // The same bytes as `write(to:)` (the tests compare both over whole fleets), written
+        // straight into a scratch buffer sized for the worst case and then copied once: the
+        // generic writer's per-token bookkeeping was most of the cost of mapping a device.
+        let bound = maximumJSONByteCount
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { scratch in
+            var output = EventOutput(scratch.baseAddress!)
+            write(to: &output)
+            precondition(output.count <= bound, "event JSON exceeded its computed bound")
+            return Array(UnsafeBufferPointer(start: scratch.baseAddress, count: output.count))
+        }
     }
 
     /// The event as a parsed JSON value, for comparison and validation.
@@ -126,5 +133,214 @@ extension JSONWriter {
         case .seconds: decimal(units: value.microseconds, scale: 6)
         case .milliseconds: int(value.milliseconds)
         }
+    }
+}
+
+// MARK: - Direct writing
+
+/// Appends JSON to memory the caller sized beforehand, inserting commas between members.
+///
+/// One flag is enough for commas: a container's first member never has one, and after a
+/// container closes the enclosing one has just received a value.
+struct EventOutput {
+    let start: UnsafeMutablePointer<UInt8>
+    var cursor: UnsafeMutablePointer<UInt8>
+    var needsComma = false
+
+    init(_ start: UnsafeMutablePointer<UInt8>) {
+        self.start = start
+        cursor = start
+    }
+
+    var count: Int { cursor - start }
+
+    @inline(__always) mutating func byte(_ value: UInt8) {
+        cursor.pointee = value
+        cursor += 1
+    }
+
+    @inline(__always) mutating func open(_ bracket: UInt8) {
+        byte(bracket)
+        needsComma = false
+    }
+
+    @inline(__always) mutating func close(_ bracket: UInt8) {
+        byte(bracket)
+        needsComma = true
+    }
+
+    /// Writes `"name":`, after a comma when a member precedes; `name` is a plain ASCII literal.
+    @inline(__always) mutating func key(_ name: StaticString) {
+        if needsComma { byte(UInt8(ascii: ",")) }
+        byte(UInt8(ascii: "\""))
+        let count = name.utf8CodeUnitCount
+        cursor.update(from: name.utf8Start, count: count)
+        cursor += count
+        byte(UInt8(ascii: "\""))
+        byte(UInt8(ascii: ":"))
+        needsComma = true
+    }
+
+    @inline(__always) mutating func string(_ value: String) {
+        cursor += JSONWriter.writeEscaped(value, to: cursor)
+    }
+
+    @inline(__always) mutating func int(_ value: Int) {
+        cursor += JSONWriter.writeInteger(Int64(value), to: cursor)
+    }
+
+    @inline(__always) mutating func optional(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    @inline(__always) mutating func optional(_ name: StaticString, _ value: OCSFTimestamp?) {
+        guard let value else { return }
+        key(name)
+        switch value.unit {
+        case .seconds: cursor += JSONWriter.writeDecimal(units: value.microseconds, scale: 6, to: cursor)
+        case .milliseconds: cursor += JSONWriter.writeInteger(value.milliseconds, to: cursor)
+        }
+    }
+}
+
+/// Upper bounds of the bytes an event can take, from which `jsonBytes()` sizes its buffer.
+private enum Bound {
+    /// Every member name, quote, colon, comma and bracket an event can have without its
+    /// interfaces and groups (about 420 bytes), with a wide margin.
+    static let skeleton = 1024
+    /// The same for one network interface (about 70 bytes) or one group (about 25).
+    static let perListEntry = 128
+    /// Any number: integer, decimal or timestamp.
+    static let number = 48
+
+    @inline(__always) static func of(_ text: String?) -> Int {
+        guard let text else { return 0 }
+        return JSONWriter.maximumEscapedCount(of: text)
+    }
+}
+
+extension DeviceInventoryInfo {
+    /// The most bytes the event's JSON can take.
+    var maximumJSONByteCount: Int {
+        var total = Bound.skeleton + 12 * Bound.number
+        total += Bound.of(activityName) + Bound.of(categoryName) + Bound.of(className) + Bound.of(typeName)
+        total += Bound.of(severity) + Bound.of(metadata.product.name) + Bound.of(metadata.product.vendorName)
+        total += Bound.of(metadata.product.version) + Bound.of(metadata.version)
+        total += Bound.of(device.uid) + Bound.of(device.hostname) + Bound.of(device.name) + Bound.of(device.type)
+        total += Bound.of(device.desc) + Bound.of(device.ip) + Bound.of(device.model) + Bound.of(device.vendorName)
+        total += Bound.of(device.domain)
+        if let os = device.os { total += Bound.of(os.name) + Bound.of(os.type) }
+        for interface in device.networkInterfaces ?? [] {
+            total += Bound.perListEntry + Bound.number + Bound.of(interface.ip) + Bound.of(interface.mac)
+            total += Bound.of(interface.name) + Bound.of(interface.hostname) + Bound.of(interface.type)
+        }
+        for group in device.groups ?? [] {
+            total += Bound.perListEntry + Bound.of(group.name) + Bound.of(group.uid)
+        }
+        return total
+    }
+
+    /// `write(to: JSONWriter)`, member for member, into `output`.
+    func write(to output: inout EventOutput) {
+        output.open(UInt8(ascii: "{"))
+        output.key("activity_id")
+        output.int(activityID)
+        output.optional("activity_name", activityName)
+        output.optional("category_name", categoryName)
+        output.key("category_uid")
+        output.int(categoryUID)
+        output.optional("class_name", className)
+        output.key("class_uid")
+        output.int(classUID)
+        output.optional("type_name", typeName)
+        output.key("type_uid")
+        output.int(typeUID)
+        if let severityID {
+            output.key("severity_id")
+            output.int(severityID)
+        }
+        output.optional("severity", severity)
+        output.optional("time", time)
+        output.key("metadata")
+        output.open(UInt8(ascii: "{"))
+        output.key("product")
+        output.open(UInt8(ascii: "{"))
+        output.optional("name", metadata.product.name)
+        output.optional("vendor_name", metadata.product.vendorName)
+        output.optional("version", metadata.product.version)
+        output.close(UInt8(ascii: "}"))
+        output.key("version")
+        output.string(metadata.version)
+        output.close(UInt8(ascii: "}"))
+        output.key("device")
+        device.write(to: &output)
+        output.close(UInt8(ascii: "}"))
+    }
+}
+
+extension Device {
+    func write(to output: inout EventOutput) {
+        output.open(UInt8(ascii: "{"))
+        output.optional("uid", uid)
+        output.optional("hostname", hostname)
+        output.optional("name", name)
+        output.optional("type", type)
+        output.key("type_id")
+        output.int(typeID)
+        output.optional("desc", desc)
+        output.optional("ip", ip)
+        output.optional("model", model)
+        output.optional("vendor_name", vendorName)
+        output.optional("domain", domain)
+        if let isManaged {
+            output.key("is_managed")
+            if isManaged {
+                output.byte(UInt8(ascii: "t")); output.byte(UInt8(ascii: "r")); output.byte(UInt8(ascii: "u")); output.byte(UInt8(ascii: "e"))
+            } else {
+                output.byte(UInt8(ascii: "f")); output.byte(UInt8(ascii: "a")); output.byte(UInt8(ascii: "l")); output.byte(UInt8(ascii: "s")); output.byte(UInt8(ascii: "e"))
+            }
+        }
+        output.optional("last_seen_time", lastSeenTime)
+        if let os {
+            output.key("os")
+            output.open(UInt8(ascii: "{"))
+            output.optional("name", os.name)
+            output.optional("type", os.type)
+            output.key("type_id")
+            output.int(os.typeID)
+            output.close(UInt8(ascii: "}"))
+        }
+        if let networkInterfaces, !networkInterfaces.isEmpty {
+            output.key("network_interfaces")
+            output.open(UInt8(ascii: "["))
+            for interface in networkInterfaces {
+                if output.needsComma { output.byte(UInt8(ascii: ",")) }
+                output.open(UInt8(ascii: "{"))
+                output.optional("ip", interface.ip)
+                output.optional("mac", interface.mac)
+                output.optional("name", interface.name)
+                output.optional("hostname", interface.hostname)
+                output.optional("type", interface.type)
+                output.key("type_id")
+                output.int(interface.typeID)
+                output.close(UInt8(ascii: "}"))
+            }
+            output.close(UInt8(ascii: "]"))
+        }
+        if let groups, !groups.isEmpty {
+            output.key("groups")
+            output.open(UInt8(ascii: "["))
+            for group in groups {
+                if output.needsComma { output.byte(UInt8(ascii: ",")) }
+                output.open(UInt8(ascii: "{"))
+                output.optional("name", group.name)
+                output.optional("uid", group.uid)
+                output.close(UInt8(ascii: "}"))
+            }
+            output.close(UInt8(ascii: "]"))
+        }
+        output.close(UInt8(ascii: "}"))
     }
 }

@@ -1,0 +1,170 @@
+import JSON
+import XCTest
+
+final class JSONScannerTests: XCTestCase {
+    func testWalksMembersAndBuildsOnlyWhatIsAskedFor() throws {
+        let text = Array(#" {"keep": "v\u00e9", "skip": [1, {"a": [true, null]}, "s"], "n": -12.5e1, "e": {}, "k\u0065y": 1} "#.utf8)
+        try text.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            XCTAssertTrue(try scanner.beginObject())
+            XCTAssertEqual(scanner.depth, 1)
+            var seen: [String] = []
+            repeat {
+                let key = try scanner.readKey()
+                seen.append(key.name)
+                if key.matches("keep") {
+                    XCTAssertTrue(key.isPlain)
+                    XCTAssertEqual(try scanner.parseString(), "vé")
+                } else if key.matches("n") {
+                    XCTAssertEqual(try scanner.parseValue(), .double(-125))
+                } else if key.matches("e") {
+                    XCTAssertFalse(try scanner.beginObject(), "an empty object is consumed whole")
+                } else if key.matches("key") {
+                    XCTAssertFalse(key.isPlain, "an escaped name is not plain")
+                    XCTAssertEqual(try scanner.parseValue(), .int(1))
+                } else {
+                    try scanner.skipValue()
+                }
+            } while try scanner.nextMember()
+            XCTAssertEqual(scanner.depth, 0)
+            try scanner.finish()
+            XCTAssertEqual(seen, ["keep", "skip", "n", "e", "key"])
+        }
+    }
+
+    func testKeysMatchByStringEquality() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to "K": String equality says equal.
+        let text = Array(#"{"\u212A": 1, "K": 2, "é": 3, "e\u0301": 4}"#.utf8)
+        try text.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            _ = try scanner.beginObject()
+            var matchesK: [Bool] = []
+            var matchesE: [Bool] = []
+            repeat {
+                let key = try scanner.readKey()
+                matchesK.append(key.matches("K"))
+                matchesE.append(key.matches("é"))
+                XCTAssertEqual(key.matches("K"), key.name == "K")
+                try scanner.skipValue()
+            } while try scanner.nextMember()
+            XCTAssertEqual(matchesK, [true, true, false, false])
+            XCTAssertEqual(matchesE, [false, false, true, true])
+        }
+    }
+
+    func testRejectsWhatTheParserRejects() {
+        let invalid = [
+            #"{"a": 1e999}"#, #"{"a": [01]}"#, #"{"a": tru}"#, #"{"a" 1}"#, #"{"a": 1,}"#, #"{"a": "x\q"}"#,
+            "{\"a\": \"x\u{1}\"}", #"{"a": 1} x"#, #"{"a": [1 2]}"#, #"{"a": "unterminated}"#, #"{"a": -}"#,
+        ]
+        for text in invalid {
+            XCTAssertThrowsError(try JSONParser.parse(text), text)
+            XCTAssertThrowsError(try skipEverything(text), "scanner accepted \(text)")
+        }
+        XCTAssertNoThrow(try skipEverything(#"{"a": [1, -0.5e-3, "\ud83d\ude00", {"b": null}], "c": false}"#))
+    }
+
+    func testNestingIsBoundedLikeTheParser() {
+        for depth in [511, 512, 513] {
+            let text = "{\"a\": " + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}"
+            let parses = (try? JSONParser.parse(text)) != nil
+            let scans = (try? skipEverything(text)) != nil
+            XCTAssertEqual(scans, parses, "depth \(depth)")
+        }
+    }
+
+    private func skipEverything(_ text: String) throws {
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            if try scanner.beginObject() {
+                repeat {
+                    _ = try scanner.readKey()
+                    try scanner.skipValue()
+                } while try scanner.nextMember()
+            }
+            try scanner.finish()
+        }
+    }
+}
+
+final class JSONWriterRawTests: XCTestCase {
+    /// The escaping the writer had before it was made faster, as the reference.
+    private func referenceEscaped(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = [0x22]
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: bytes += [0x5C, 0x22]
+            case 0x5C: bytes += [0x5C, 0x5C]
+            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
+            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+            case 0x08: bytes += [0x5C, UInt8(ascii: "b")]
+            case 0x0C: bytes += [0x5C, UInt8(ascii: "f")]
+            case 0..<0x20: bytes += Array(String(format: "\\u%04x", byte).utf8)
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+        return bytes
+    }
+
+    func testEscapingMatchesTheReferenceForShortAndLongStrings() throws {
+        var state: UInt64 = 1
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let pieces = ["a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "é", "😀", "\u{2028}"]
+        for _ in 0..<3000 {
+            let text = (0..<next(120)).map { _ in pieces[next(pieces.count)] }.joined()
+            var appended: [UInt8] = [0x41]
+            JSONWriter.appendEscaped(text, to: &appended)
+            XCTAssertEqual(Array(appended.dropFirst()), referenceEscaped(text), text.debugDescription)
+            let raw = [UInt8](unsafeUninitializedCapacity: JSONWriter.maximumEscapedCount(of: text)) { buffer, count in
+                count = JSONWriter.writeEscaped(text, to: buffer.baseAddress!)
+            }
+            XCTAssertEqual(raw, referenceEscaped(text))
+            XCTAssertEqual(try JSONParser.parse(raw), .string(text))
+        }
+    }
+
+    func testIntegersOfEveryWidth() {
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        for value in values {
+            var writer = JSONWriter()
+            writer.int(value)
+            XCTAssertEqual(String(decoding: writer.bytes, as: UTF8.self), String(value))
+            let raw = [UInt8](unsafeUninitializedCapacity: JSONWriter.maximumIntegerCount) { buffer, count in
+                count = JSONWriter.writeInteger(value, to: buffer.baseAddress!)
+            }
+            XCTAssertEqual(String(decoding: raw, as: UTF8.self), String(value))
+        }
+    }
+
+    func testLargeIntegersSerialiseInsteadOfTrapping() throws {
+        let value = try JSONParser.parse("[9223372036854775807, 12345678901234567]")
+        XCTAssertEqual(value.jsonText, "[9223372036854775807,12345678901234567]")
+    }
+
+    func testDecimalsMatchTheirExactValue() {
+        let cases: [(Int64, Int, String)] = [
+            (0, 6, "0.0"), (1, 6, "0.000001"), (-1, 6, "-0.000001"), (1_747_821_600_123_456, 6, "1747821600.123456"),
+            (1_747_821_600_000_000, 6, "1747821600.0"), (Int64.max, 6, "9223372036854.775807"),
+            (Int64.min, 6, "-9223372036854.775808"), (123, 0, "123.0"), (-120, 1, "-12.0"), (5, 18, "0.000000000000000005"),
+        ]
+        for (units, scale, expected) in cases {
+            var writer = JSONWriter()
+            writer.decimal(units: units, scale: scale)
+            XCTAssertEqual(String(decoding: writer.bytes, as: UTF8.self), expected)
+            let raw = [UInt8](unsafeUninitializedCapacity: JSONWriter.maximumDecimalCount) { buffer, count in
+                count = JSONWriter.writeDecimal(units: units, scale: scale, to: buffer.baseAddress!)
+            }
+            XCTAssertEqual(String(decoding: raw, as: UTF8.self), expected)
+        }
+    }
+}
