@@ -139,8 +139,8 @@ public struct MapBenchmark: Sendable {
             case .tree: page = try DevicePage.decode(JSONParser.parse(bytes), page: number + 1)
             }
             let t2 = monotonicNanoseconds()
-            for device in page.devices {
-                let mapped = mapper.map(device)
+            for index in page.devices.indices {
+                let mapped = mapper.map(page.devices[index])
                 result.warnings += mapped.warnings.count
                 ndjson.append(contentsOf: mapped.event.jsonBytes())
                 ndjson.append(UInt8(ascii: "\n"))

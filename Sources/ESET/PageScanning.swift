@@ -73,26 +73,27 @@ extension DevicePage {
         case wrongType(String)
     }
 
+    private static let pageKeys = JSONKeySet(["devices", "nextPageToken"])
+
     private static func scanPageObject(_ scanner: inout JSONScanner, page: Int?) throws(JSONParseError) -> ScanOutcome {
         // Later occurrences of a member replace earlier ones, as `JSONObject` lookups do.
         var devices = DevicesMember.absent
         var next: String?
-        if try scanner.beginObject() {
-            repeat {
-                let key = try scanner.readKey()
-                if key.matches("devices") {
-                    if scanner.peek() == UInt8(ascii: "[") {
-                        devices = .list(try scanDevices(&scanner, page: page))
-                    } else {
-                        let value = try scanner.parseValue()
-                        devices = value == .null ? .absent : .wrongType(value.typeName)
-                    }
-                } else if key.matches("nextPageToken") {
-                    next = try scanPresentString(&scanner)
+        try scanner.enterObject()
+        while let key = try scanner.nextKey(in: pageKeys) {
+            switch key {
+            case 0:
+                if scanner.peek() == UInt8(ascii: "[") {
+                    devices = .list(try scanDevices(&scanner, page: page))
                 } else {
-                    try scanner.skipValue()
+                    let value = try scanner.parseValue()
+                    devices = value == .null ? .absent : .wrongType(value.typeName)
                 }
-            } while try scanner.nextMember()
+            case 1:
+                next = try scanPresentString(&scanner)
+            default:
+                try scanner.skipValue()
+            }
         }
         try scanner.finish()
         switch devices {
@@ -111,16 +112,17 @@ extension DevicePage {
         var devices: [ESETDevice] = []
         var positions: [Int] = []
         var rejections: [DeviceRejection] = []
+        let cache = JSONStringCache()
         if try scanner.beginArray() {
             var index = 0
             repeat {
                 let start = scanner.position
                 if scanner.peek() == UInt8(ascii: "{") {
-                    switch try ESETDevice.scan(&scanner) {
-                    case .success(let device):
-                        devices.append(device)
+                    var rejection: DeviceRejection.Reason?
+                    if let device = try ESETDevice.scan(&scanner, cache: cache, rejection: &rejection) {
+                        devices.append(consume device)
                         positions.append(index)
-                    case .failure(let reason):
+                    } else if let reason = rejection {
                         // Rare: read the device again in full, for the rejects file.
                         scanner.position = start
                         rejections.append(DeviceRejection(page: page, index: index, reason: reason, raw: try scanner.parseValue()))
@@ -139,71 +141,44 @@ extension DevicePage {
 /// A non-empty string, or nil for any other value (G1/G3), which is skipped.
 @inline(__always)
 func scanPresentString(_ scanner: inout JSONScanner) throws(JSONParseError) -> String? {
-    if scanner.peek() == UInt8(ascii: "\"") {
-        let text = try scanner.parseString()
-        return text.isEmpty ? nil : text
-    }
-    try scanner.skipValue()
-    return nil
+    guard let text = try scanner.stringOrSkip(), !text.isEmpty else { return nil }
+    return text
+}
+
+/// `scanPresentString`, sharing the storage of values that repeat across a page's devices.
+@inline(__always)
+func scanPresentString(_ scanner: inout JSONScanner, sharingWith cache: JSONStringCache) throws(JSONParseError) -> String? {
+    guard let text = try scanner.stringOrSkip(sharingWith: cache), !text.isEmpty else { return nil }
+    return text
 }
 
 extension ESETDevice {
-    /// The members `decode(_:)` reads.
-    enum Field {
+    /// The members `decode(_:)` reads, in the order of `keys`.
+    enum Field: Int, CaseIterable {
         case uuid, displayName, originalDisplayName, description, deviceType, enrollmentStatus, isMobile
         case lastSyncTime, managementDomain, parentGroupUUID, primaryLocalIPAddress, publicIPAddress
         case operatingSystem, hardwareProfiles
 
-        init?(_ key: JSONScannedKey) {
-            guard key.isPlain else {
-                self.init(name: key.name)
-                return
+        var name: String {
+            switch self {
+            case .uuid: return "uuid"
+            case .displayName: return "displayName"
+            case .originalDisplayName: return "originalDisplayName"
+            case .description: return "description"
+            case .deviceType: return "deviceType"
+            case .enrollmentStatus: return "enrollmentStatus"
+            case .isMobile: return "isMobile"
+            case .lastSyncTime: return "lastSyncTime"
+            case .managementDomain: return "managementDomain"
+            case .parentGroupUUID: return "parentGroupUuid"
+            case .primaryLocalIPAddress: return "primaryLocalIpAddress"
+            case .publicIPAddress: return "publicIpAddress"
+            case .operatingSystem: return "operatingSystem"
+            case .hardwareProfiles: return "hardwareProfiles"
             }
-            // Dispatch on the length first: most keys of a device are skipped after one compare.
-            switch key.bytes.count {
-            case 4: if key.matches("uuid") { self = .uuid; return }
-            case 8: if key.matches("isMobile") { self = .isMobile; return }
-            case 10: if key.matches("deviceType") { self = .deviceType; return }
-            case 11:
-                if key.matches("displayName") { self = .displayName; return }
-                if key.matches("description") { self = .description; return }
-            case 12: if key.matches("lastSyncTime") { self = .lastSyncTime; return }
-            case 15:
-                if key.matches("parentGroupUuid") { self = .parentGroupUUID; return }
-                if key.matches("publicIpAddress") { self = .publicIPAddress; return }
-                if key.matches("operatingSystem") { self = .operatingSystem; return }
-            case 16:
-                if key.matches("enrollmentStatus") { self = .enrollmentStatus; return }
-                if key.matches("managementDomain") { self = .managementDomain; return }
-                if key.matches("hardwareProfiles") { self = .hardwareProfiles; return }
-            case 19: if key.matches("originalDisplayName") { self = .originalDisplayName; return }
-            case 21: if key.matches("primaryLocalIpAddress") { self = .primaryLocalIPAddress; return }
-            default: break
-            }
-            return nil
         }
 
-        /// The slow path for names with escapes or non-ASCII bytes: `String` equality, as the
-        /// general decoder's lookups use.
-        init?(name: String) {
-            switch name {
-            case "uuid": self = .uuid
-            case "displayName": self = .displayName
-            case "originalDisplayName": self = .originalDisplayName
-            case "description": self = .description
-            case "deviceType": self = .deviceType
-            case "enrollmentStatus": self = .enrollmentStatus
-            case "isMobile": self = .isMobile
-            case "lastSyncTime": self = .lastSyncTime
-            case "managementDomain": self = .managementDomain
-            case "parentGroupUuid": self = .parentGroupUUID
-            case "primaryLocalIpAddress": self = .primaryLocalIPAddress
-            case "publicIpAddress": self = .publicIPAddress
-            case "operatingSystem": self = .operatingSystem
-            case "hardwareProfiles": self = .hardwareProfiles
-            default: return nil
-            }
-        }
+        static let keys = JSONKeySet(allCases.map(\.name))
     }
 
     /// What the last `uuid` member held, for G4's rejection reasons.
@@ -213,124 +188,128 @@ extension ESETDevice {
 
     /// Decodes one device object in place (the scanner is at its `{`), with the results of
     /// `decode(_:)`: every member is read in order, so a repeated member ends with its last value.
-    static func scan(_ scanner: inout JSONScanner) throws(JSONParseError) -> Result<ESETDevice, DeviceRejection.Reason> {
+    /// Returns nil with `rejection` set when the device has no usable uuid (G4).
+    static func scan(
+        _ scanner: inout JSONScanner, cache: JSONStringCache, rejection: inout DeviceRejection.Reason?
+    ) throws(JSONParseError) -> ESETDevice? {
         var uuid = UUIDMember.missing
         var device = ESETDevice(uuid: "")
-        if try scanner.beginObject() {
-            repeat {
-                let key = try scanner.readKey()
-                guard let field = Field(key) else {
+        try scanner.enterObject()
+        while let key = try scanner.nextKey(in: Field.keys) {
+            guard let field = Field(rawValue: key) else {
+                try scanner.skipValue()
+                continue
+            }
+            switch field {
+            case .uuid:
+                if scanner.peek() == UInt8(ascii: "\"") {
+                    uuid = .string(try scanner.parseString())
+                } else {
+                    let value = try scanner.parseValue()
+                    uuid = value == .null ? .null : .other(value.typeName)
+                }
+            case .displayName: device.displayName = try scanPresentString(&scanner)
+            case .originalDisplayName: device.originalDisplayName = try scanPresentString(&scanner)
+            case .description: device.description = try scanPresentString(&scanner, sharingWith: cache)
+            case .deviceType: device.deviceType = try scanPresentString(&scanner, sharingWith: cache)
+            case .enrollmentStatus: device.enrollmentStatus = try scanPresentString(&scanner, sharingWith: cache)
+            case .isMobile:
+                // Only JSON `true` counts; skipValue still checks the literal's spelling.
+                device.isMobile = scanner.peek() == UInt8(ascii: "t")
+                try scanner.skipValue()
+            case .lastSyncTime: device.lastSyncTime = try scanPresentString(&scanner)
+            case .managementDomain: device.managementDomain = try scanPresentString(&scanner, sharingWith: cache)
+            case .parentGroupUUID: device.parentGroupUUID = try scanPresentString(&scanner, sharingWith: cache)
+            case .primaryLocalIPAddress: device.primaryLocalIPAddress = try scanPresentString(&scanner)
+            case .publicIPAddress: device.publicIPAddress = try scanPresentString(&scanner)
+            case .operatingSystem:
+                if scanner.peek() == UInt8(ascii: "{") {
+                    device.operatingSystem = try ESETOperatingSystem.scan(&scanner, cache: cache)
+                } else {
+                    try scanner.skipValue()
+                    device.operatingSystem = nil
+                }
+            case .hardwareProfiles:
+                device.hardwareProfiles = []
+                guard scanner.peek() == UInt8(ascii: "[") else {
                     try scanner.skipValue()
                     continue
                 }
-                switch field {
-                case .uuid:
-                    switch scanner.peek() {
-                    case UInt8(ascii: "\""): uuid = .string(try scanner.parseString())
-                    default:
-                        let value = try scanner.parseValue()
-                        uuid = value == .null ? .null : .other(value.typeName)
-                    }
-                case .displayName: device.displayName = try scanPresentString(&scanner)
-                case .originalDisplayName: device.originalDisplayName = try scanPresentString(&scanner)
-                case .description: device.description = try scanPresentString(&scanner)
-                case .deviceType: device.deviceType = try scanPresentString(&scanner)
-                case .enrollmentStatus: device.enrollmentStatus = try scanPresentString(&scanner)
-                case .isMobile:
-                    // Only JSON `true` counts; skipValue still checks the literal's spelling.
-                    device.isMobile = scanner.peek() == UInt8(ascii: "t")
-                    try scanner.skipValue()
-                case .lastSyncTime: device.lastSyncTime = try scanPresentString(&scanner)
-                case .managementDomain: device.managementDomain = try scanPresentString(&scanner)
-                case .parentGroupUUID: device.parentGroupUUID = try scanPresentString(&scanner)
-                case .primaryLocalIPAddress: device.primaryLocalIPAddress = try scanPresentString(&scanner)
-                case .publicIPAddress: device.publicIPAddress = try scanPresentString(&scanner)
-                case .operatingSystem:
-                    if scanner.peek() == UInt8(ascii: "{") {
-                        device.operatingSystem = try ESETOperatingSystem.scan(&scanner)
-                    } else {
-                        try scanner.skipValue()
-                        device.operatingSystem = nil
-                    }
-                case .hardwareProfiles:
-                    device.hardwareProfiles = []
-                    guard scanner.peek() == UInt8(ascii: "[") else {
-                        try scanner.skipValue()
-                        continue
-                    }
-                    if try scanner.beginArray() {
-                        repeat {
-                            if scanner.peek() == UInt8(ascii: "{") {
-                                device.hardwareProfiles.append(try ESETHardwareProfile.scan(&scanner))
-                            } else {
-                                try scanner.skipValue()
-                                device.hardwareProfiles.append(nil)
-                            }
-                        } while try scanner.nextElement()
-                    }
+                if try scanner.beginArray() {
+                    repeat {
+                        if scanner.peek() == UInt8(ascii: "{") {
+                            device.hardwareProfiles.append(try ESETHardwareProfile.scan(&scanner, cache: cache))
+                        } else {
+                            try scanner.skipValue()
+                            device.hardwareProfiles.append(nil)
+                        }
+                    } while try scanner.nextElement()
                 }
-            } while try scanner.nextMember()
+            }
         }
         switch uuid {
-        case .missing: return .failure(.missingUUID)
-        case .null: return .failure(.nullUUID)
-        case .other(let type): return .failure(.uuidWrongType(type))
+        case .missing: rejection = .missingUUID
+        case .null: rejection = .nullUUID
+        case .other(let type): rejection = .uuidWrongType(type)
         case .string(let text):
-            guard !text.isEmpty else { return .failure(.emptyUUID) }
+            guard !text.isEmpty else {
+                rejection = .emptyUUID
+                return nil
+            }
             device.uuid = text
-            return .success(device)
+            return device
         }
+        return nil
     }
 }
 
 extension ESETOperatingSystem {
+    private static let keys = JSONKeySet(["displayName", "familyId", "editionId", "version"])
+    private static let versionKeys = JSONKeySet(["name"])
+
     /// `init(object:)` from bytes (the scanner is at the `{`).
-    static func scan(_ scanner: inout JSONScanner) throws(JSONParseError) -> ESETOperatingSystem {
+    static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETOperatingSystem {
         var system = ESETOperatingSystem()
-        guard try scanner.beginObject() else { return system }
-        repeat {
-            let key = try scanner.readKey()
-            if key.matches("displayName") {
-                system.displayName = try scanPresentString(&scanner)
-            } else if key.matches("familyId") {
-                system.familyID = eset64(try scanner.parseValue())
-            } else if key.matches("editionId") {
-                system.editionID = eset64(try scanner.parseValue())
-            } else if key.matches("version") {
+        try scanner.enterObject()
+        while let key = try scanner.nextKey(in: keys) {
+            switch key {
+            case 0: system.displayName = try scanPresentString(&scanner, sharingWith: cache)
+            case 1: system.familyID = eset64(try scanner.parseValue())
+            case 2: system.editionID = eset64(try scanner.parseValue())
+            case 3:
                 system.versionName = nil
                 guard scanner.peek() == UInt8(ascii: "{") else {
                     try scanner.skipValue()
                     continue
                 }
-                if try scanner.beginObject() {
-                    repeat {
-                        if try scanner.readKey().matches("name") {
-                            system.versionName = try scanPresentString(&scanner)
-                        } else {
-                            try scanner.skipValue()
-                        }
-                    } while try scanner.nextMember()
+                try scanner.enterObject()
+                while let versionKey = try scanner.nextKey(in: versionKeys) {
+                    if versionKey == 0 {
+                        system.versionName = try scanPresentString(&scanner, sharingWith: cache)
+                    } else {
+                        try scanner.skipValue()
+                    }
                 }
-            } else {
+            default:
                 try scanner.skipValue()
             }
-        } while try scanner.nextMember()
+        }
         return system
     }
 }
 
 extension ESETHardwareProfile {
+    private static let keys = JSONKeySet(["manufacturer", "model", "networkAdapters"])
+
     /// `init(object:)` from bytes (the scanner is at the `{`).
-    static func scan(_ scanner: inout JSONScanner) throws(JSONParseError) -> ESETHardwareProfile {
+    static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETHardwareProfile {
         var profile = ESETHardwareProfile()
-        guard try scanner.beginObject() else { return profile }
-        repeat {
-            let key = try scanner.readKey()
-            if key.matches("manufacturer") {
-                profile.manufacturer = try scanPresentString(&scanner)
-            } else if key.matches("model") {
-                profile.model = try scanPresentString(&scanner)
-            } else if key.matches("networkAdapters") {
+        try scanner.enterObject()
+        while let key = try scanner.nextKey(in: keys) {
+            switch key {
+            case 0: profile.manufacturer = try scanPresentString(&scanner, sharingWith: cache)
+            case 1: profile.model = try scanPresentString(&scanner, sharingWith: cache)
+            case 2:
                 profile.networkAdapters = []
                 guard scanner.peek() == UInt8(ascii: "[") else {
                     try scanner.skipValue()
@@ -339,35 +318,34 @@ extension ESETHardwareProfile {
                 if try scanner.beginArray() {
                     repeat {
                         if scanner.peek() == UInt8(ascii: "{") {
-                            profile.networkAdapters.append(try ESETNetworkAdapter.scan(&scanner))
+                            profile.networkAdapters.append(try ESETNetworkAdapter.scan(&scanner, cache: cache))
                         } else {
                             try scanner.skipValue()  // not an object: nothing to map, dropped
                         }
                     } while try scanner.nextElement()
                 }
-            } else {
+            default:
                 try scanner.skipValue()
             }
-        } while try scanner.nextMember()
+        }
         return profile
     }
 }
 
 extension ESETNetworkAdapter {
+    private static let keys = JSONKeySet(["caption", "macAddress"])
+
     /// `init(object:)` from bytes (the scanner is at the `{`).
-    static func scan(_ scanner: inout JSONScanner) throws(JSONParseError) -> ESETNetworkAdapter {
+    static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETNetworkAdapter {
         var adapter = ESETNetworkAdapter()
-        guard try scanner.beginObject() else { return adapter }
-        repeat {
-            let key = try scanner.readKey()
-            if key.matches("caption") {
-                adapter.caption = try scanPresentString(&scanner)
-            } else if key.matches("macAddress") {
-                adapter.macAddress = try scanPresentString(&scanner)
-            } else {
-                try scanner.skipValue()
+        try scanner.enterObject()
+        while let key = try scanner.nextKey(in: keys) {
+            switch key {
+            case 0: adapter.caption = try scanPresentString(&scanner, sharingWith: cache)
+            case 1: adapter.macAddress = try scanPresentString(&scanner)
+            default: try scanner.skipValue()
             }
-        } while try scanner.nextMember()
+        }
         return adapter
     }
 }

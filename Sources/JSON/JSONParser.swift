@@ -280,6 +280,14 @@ struct Reader {
 
     @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
+    /// Whether a number (already scanned) could be out of `Double`'s range: only one with an
+    /// exponent or with hundreds of digits can, so most numbers need no conversion to be checked.
+    @inline(__always) func mayBeOutOfRange(_ range: Range<Int>) -> Bool {
+        if range.count > 300 { return true }
+        for index in range where buffer[index] | 0x20 == UInt8(ascii: "e") { return true }
+        return false
+    }
+
     mutating func parseString() throws(JSONParseError) -> String {
         let quote = position
         position += 1
@@ -432,7 +440,12 @@ struct Reader {
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if checkingNumbers { _ = try parseNumber() } else { try scanNumber() }
+            let start = position
+            try scanNumber()
+            if checkingNumbers, mayBeOutOfRange(start..<position) {
+                position = start
+                _ = try parseNumber()
+            }
         default: throw error("unexpected character \(describe(byte)): expected a value")
         }
     }
@@ -501,8 +514,15 @@ struct Reader {
 ///
 /// Eight bytes at a time: string content is most of a device page, and a byte-by-byte loop was
 /// the largest single cost of decoding one.
-@inline(__always)
+@inlinable @inline(__always)
 func firstSpecialStringByte(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    firstSpecialStringByte(in: buffer, from: start, orNonASCII: false)
+}
+
+/// `firstSpecialStringByte(in:from:)`, also stopping at bytes of 0x80 and above when
+/// `orNonASCII` is true (member names: a plain ASCII name can be compared bytewise).
+@inlinable @inline(__always)
+func firstSpecialStringByte(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, orNonASCII: Bool) -> Int {
     guard let base = buffer.baseAddress else { return buffer.count }
     let end = buffer.count
     var index = start
@@ -515,14 +535,15 @@ func firstSpecialStringByte(in buffer: UnsafeBufferPointer<UInt8>, from start: I
         let backslashes = word ^ (ones &* 0x5C)
         // Classic "has a zero byte" / "has a byte below n" tests: the lowest flagged byte is
         // always a true match (borrows only spoil the bytes above it).
-        let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & highBits
+        var found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word) & highBits
+        if orNonASCII { found |= word & highBits }
         if found != 0 { return index + found.trailingZeroBitCount / 8 }
         index += 8
     }
     #endif
     while index < end {
         let byte = base[index]
-        if byte == 0x22 || byte == 0x5C || byte < 0x20 { return index }
+        if byte == 0x22 || byte == 0x5C || byte < 0x20 || (orNonASCII && byte >= 0x80) { return index }
         index += 1
     }
     return end

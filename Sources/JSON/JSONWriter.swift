@@ -161,6 +161,10 @@ public struct JSONWriter: Sendable {
     /// and returns how many bytes it wrote. `destination` must have room for
     /// `maximumEscapedCount(of: text)` bytes.
     public static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+        // Native strings (all of ours) lend their bytes without a copy of the string.
+        if let count = text.utf8.withContiguousStorageIfAvailable({ writeEscaped(utf8: $0, to: destination) }) {
+            return count
+        }
         var text = text
         return text.withUTF8 { writeEscaped(utf8: $0, to: destination) }
     }
@@ -169,6 +173,24 @@ public struct JSONWriter: Sendable {
         var out = destination
         out.pointee = UInt8(ascii: "\"")
         out += 1
+        // Short strings (most names and values): one pass, byte by byte, without a copy call.
+        if utf8.count <= 24 {
+            var clean = true
+            for byte in utf8 {
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                    clean = false
+                    break
+                }
+            }
+            if clean {
+                for byte in utf8 {
+                    out.pointee = byte
+                    out += 1
+                }
+                out.pointee = UInt8(ascii: "\"")
+                return out - destination + 1
+            }
+        }
         var runStart = 0
         while true {
             // Runs without anything to escape are copied whole.

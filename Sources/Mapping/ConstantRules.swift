@@ -15,7 +15,7 @@ extension DeviceMapper {
     }
 
     /// M17–M19, plus S02 (severity) and S08 (product vendor) for ocsf-strict.
-    func eventEnvelope(device: OCSF.Device, time: OCSFTimestamp) -> DeviceInventoryInfo {
+    func eventEnvelope(device: consuming OCSF.Device, time: OCSFTimestamp) -> DeviceInventoryInfo {
         let strict = profile == .ocsfStrict
         return DeviceInventoryInfo(
             activityID: 2,

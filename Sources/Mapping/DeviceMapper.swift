@@ -79,7 +79,9 @@ public struct DeviceMapper: Sendable {
             groups: groups(source)
         )
         if device.networkInterfaces?.isEmpty == true { device.networkInterfaces = nil }
-        let event = eventEnvelope(device: device, time: eventTime(lastSeen: lastSeen))
+        // Moved, not copied: each copy of an event retains every string in it.
+        let time = eventTime(lastSeen: lastSeen)
+        let event = eventEnvelope(device: device, time: time)
         return MappedDevice(event: event, warnings: warnings)
     }
 }

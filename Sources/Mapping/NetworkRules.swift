@@ -8,15 +8,21 @@ extension DeviceMapper {
     /// address when it differs from the primary one.
     func networkInterfaces(_ device: ESETDevice, hostname: String) -> [NetworkInterface] {
         var interfaces: [NetworkInterface] = []
+        // One allocation: the primary and public addresses plus every adapter at most.
+        var adapterCount = 0
+        for index in device.hardwareProfiles.indices { adapterCount += device.hardwareProfiles[index]?.networkAdapters.count ?? 0 }
+        interfaces.reserveCapacity(adapterCount + 2)
         let strict = profile == .ocsfStrict
         if let ip = device.primaryLocalIPAddress {
             // S06: without an adapter nothing says the primary interface is wired.
             interfaces.append(NetworkInterface(ip: ip, hostname: hostname, type: strict ? "Unknown" : "Wired", typeID: strict ? 0 : 1))
         }
         var primaryTakesNextAdapter = !interfaces.isEmpty
-        for profile in device.hardwareProfiles {
-            guard let profile else { continue }
-            for adapter in profile.networkAdapters {
+        // Indices rather than `for … in`: reading in place spares copying every profile.
+        for profileIndex in device.hardwareProfiles.indices {
+            guard let adapters = device.hardwareProfiles[profileIndex]?.networkAdapters else { continue }
+            for adapterIndex in adapters.indices {
+                let adapter = adapters[adapterIndex]
                 guard let mac = adapter.macAddress else { continue }
                 let (type, typeID) = strict ? strictInterfaceType(caption: adapter.caption) : ("Wired", 1)
                 if primaryTakesNextAdapter {

@@ -1,4 +1,4 @@
-import JSON
+@testable import JSON
 import XCTest
 
 final class JSONScannerTests: XCTestCase {
@@ -165,6 +165,87 @@ final class JSONWriterRawTests: XCTestCase {
                 count = JSONWriter.writeDecimal(units: units, scale: scale, to: buffer.baseAddress!)
             }
             XCTAssertEqual(String(decoding: raw, as: UTF8.self), expected)
+        }
+    }
+}
+
+final class JSONKeyWalkTests: XCTestCase {
+    func testNextKeyFindsNamesByStringEquality() throws {
+        let keys = JSONKeySet(["uuid", "displayName", "primaryLocalIpAddress", "primaryLocalIpAddresz", "K", "a"])
+        let text = Array(#"{"uuid": 1, "x": [1, {"uuid": 2}], "\u0075uid": 3, "primaryLocalIpAddresz": 4, "primaryLocalIpAddress": 5, "\u212A": 6, "displayNam": 7, "a": {"a": 8}, "": 9}"#.utf8)
+        var found: [Int] = []
+        try text.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            try scanner.enterObject()
+            while let key = try scanner.nextKey(in: keys) {
+                found.append(key)
+                if key == 5 {
+                    try scanner.enterObject()  // nested walks leave the outer one ready for its next member
+                    while let inner = try scanner.nextKey(in: keys) {
+                        found.append(100 + inner)
+                        try scanner.skipValue()
+                    }
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            try scanner.finish()
+        }
+        XCTAssertEqual(found, [0, -1, 0, 3, 2, 4, -1, 5, 105, -1])
+    }
+
+    func testNextKeyRejectsWhatTheParserRejects() {
+        let keys = JSONKeySet(["a"])
+        for text in [#"{"a": 1,}"#, #"{,"a": 1}"#, #"{"a": 1 "b": 2}"#, #"{"a" 1}"#, #"{"a": 1"#, #"{a: 1}"#, #"{"a": [1}"#] {
+            XCTAssertThrowsError(try JSONParser.parse(text))
+            XCTAssertThrowsError(try Array(text.utf8).withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(buffer)
+                try scanner.enterObject()
+                while try scanner.nextKey(in: keys) != nil { try scanner.skipValue() }
+                try scanner.finish()
+            }, text)
+        }
+    }
+
+    func testKeySetsOfManyNamesResolveEveryNameAndNothingElse() {
+        let names = (0..<300).map { "field\($0)_" + String(repeating: "x", count: $0 % 13) }
+        let keys = JSONKeySet(names)
+        for (index, name) in names.enumerated() {
+            let bytes = Array(name.utf8)
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { keys.index(of: $0) }, index)
+            let near = Array((name + "y").utf8)
+            XCTAssertEqual(near.withUnsafeBufferPointer { keys.index(of: $0) }, -1)
+        }
+    }
+
+    func testStringsComeOutAsTheParserDecodesThem() throws {
+        let cache = JSONStringCache(slots: 8)
+        var values: [[UInt8]] = [Array("plain".utf8), Array("plain".utf8), Array("é 😀".utf8), [0xFF, 0x41], [0xC3], []]
+        var state: UInt64 = 99
+        for _ in 0..<500 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            let length = Int(state >> 58)
+            values.append((0..<length).map { UInt8(truncatingIfNeeded: (state >> UInt64($0 % 50)) & 0xFF) | 0x20 })
+            values.append(values[Int(state >> 40) % values.count])
+        }
+        values.append(Array(String(repeating: "long ", count: 40).utf8))
+        for bytes in values {
+            let literal = [0x22] + bytes.map { $0 == 0x22 || $0 == 0x5C ? 0x41 : $0 } + [0x22]
+            let expected = try JSONParser.parse(literal)
+            try literal.withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(buffer)
+                XCTAssertEqual(try scanner.stringOrSkip(sharingWith: cache).map(JSONValue.string), expected)
+                var again = JSONScanner(buffer)
+                XCTAssertEqual(try again.stringOrSkip().map(JSONValue.string), expected)
+            }
+        }
+        let escaped = Array(#"["a\nb", 5, {"x": "y"}, null]"#.utf8)
+        try escaped.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            XCTAssertTrue(try scanner.beginArray())
+            var results: [String?] = []
+            repeat { results.append(try scanner.stringOrSkip(sharingWith: cache)) } while try scanner.nextElement()
+            XCTAssertEqual(results, ["a\nb", nil, nil, nil])
         }
     }
 }
