@@ -30,36 +30,53 @@ public final class HTTPServer: Sendable {
         public init() {}
     }
 
-    let configuration: Configuration
-    let handler: HTTPHandler
+    /// The configuration the server was created with.
+    public var configuration: Configuration { core.configuration }
+
+    private let core: ServerCore
 
     /// Creates a stopped server; call `start()` to bind.
     public init(configuration: Configuration = .init(), handler: @escaping HTTPHandler) {
-        self.configuration = configuration
-        self.handler = handler
+        core = ServerCore(configuration: configuration, handler: handler)
     }
 
-    /// Binds, listens and starts accepting on a dedicated thread.
+    /// A server dropped without `stop()` would keep its port and threads forever; stop it here
+    /// (threads hold the shared core, not this object, so this does run).
+    deinit {
+        core.stop(timeout: 1)
+    }
+
+    /// Binds, listens and starts accepting on a dedicated thread. A server starts at most once.
     /// - Throws: `HTTPServerError` naming `host:port` and the system error text.
     public func start() throws {
-        throw HTTPServerError("start() not implemented yet")
+        try core.start()
     }
 
     /// The bound port (after `start()`), 0 before.
-    public var port: Int { 0 }
+    public var port: Int { core.port }
 
     /// `"http://HOST:PORT"`, ready to prefix paths.
-    public var baseURL: String { "http://\(configuration.host):\(port)" }
+    public var baseURL: String {
+        let host = configuration.host
+        return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish for up to
     /// `timeout` seconds (then cuts their sockets) and returns when done. Safe to call twice.
-    public func stop(timeout: Double = 5) {}
+    public func stop(timeout: Double = 5) {
+        core.stop(timeout: timeout)
+    }
 
     /// Blocks until `stop()` has finished; returns at once if the server was never started.
-    public func waitUntilStopped() {}
+    public func waitUntilStopped() {
+        core.waitUntilStopped()
+    }
+
+    /// True between a successful `start()` and the beginning of `stop()`.
+    public var isRunning: Bool { core.isRunning }
 
     /// Connections open right now (including ones being closed).
-    public var connectionCount: Int { 0 }
+    public var connectionCount: Int { core.connectionCount }
 }
 
 /// A failure to start the server, with the address and the system's reason.
