@@ -35,7 +35,12 @@ public struct ESETMockConfiguration: Sendable {
     /// Live access tokens, refresh tokens, page tokens and tasks kept, each (oldest evicted first).
     public var tokenCapacity: Int = 100_000
     /// Socket-level limits for the embedded HTTP server (`host` and `port` above take precedence).
-    public var http = HTTPServer.Configuration()
+    /// The body limit is raised to 16 MiB so that a full 1000-item Sekoia batch fits.
+    public var http: HTTPServer.Configuration = {
+        var http = HTTPServer.Configuration()
+        http.maxBodyBytes = 16 * 1024 * 1024
+        return http
+    }()
     /// Monotonic seconds used for token and cache expiry and rate limiting; tests may inject one.
     public var clock: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000 }
 

@@ -69,7 +69,7 @@ extension MockEngine {
         let received = MockEngine.timestamp(Date())
         let capacity = configuration.sekoiaItemCapacity
         let tokenCapacity = configuration.tokenCapacity
-        state.withLock { state in
+        let answersTaskID = state.withLock { state in
             let states = state.settings.sekoiaTaskStates ?? ["PENDING", "RUNNING", "FINISHED"]
             state.sekoiaTasks[taskID] = SekoiaTask(connector: connector, states: states)
             state.sekoiaBatchesAccepted += 1
@@ -77,7 +77,9 @@ extension MockEngine {
                                                        receivedAt: received))
             if state.sekoiaBatches.count > tokenCapacity { state.sekoiaBatches.removeFirst(state.sekoiaBatches.count / 2) }
             state.storeSekoiaItems(verbatim, capacity: capacity)
+            return state.settings.sekoiaTaskIDs
         }
+        guard answersTaskID else { return HTTPResponse.json(200, Array("{}".utf8)) }
         var writer = JSONWriter(reservingCapacity: 64)
         writer.beginObject()
         writer.key("task_id")
@@ -95,6 +97,7 @@ extension MockEngine {
             let end = ShallowScanner.skipValue(buffer, start, buffer.count)
             ShallowScanner.forEachMember(buffer, objectAt: start..<end) { key, value in
                 if key == "items" { itemsRange = value }
+                return true
             }
             guard let itemsRange else { return [] }
             let slice = Array(buffer[itemsRange])

@@ -138,7 +138,7 @@ final class MockEngine: Sendable {
             response = normal()
             if let status = rule.status { response.status = status }
         }
-        if let retryAfter = rule.retryAfter { response.headers.set("Retry-After", retryAfter) }
+        if let retryAfter = rule.retryAfter { response.headers.set("Retry-After", MockEngine.retryAfterValue(retryAfter)) }
         if let fault = rule.fault {
             context.fault = fault.rawValue
             switch fault {
@@ -151,6 +151,26 @@ final class MockEngine: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A rule's `retryAfter`, sent verbatim except `http-date+N` / `http-date-N`, which become the
+    /// IMF-fixdate N seconds from now (a fixed date in a file would soon lie in the past).
+    static func retryAfterValue(_ raw: String) -> String {
+        guard raw.hasPrefix("http-date") else { return raw }
+        let offset = Int(raw.dropFirst("http-date".count).replacingOccurrences(of: "+", with: "")) ?? 0
+        return httpDate(Date().addingTimeInterval(Double(offset)))
+    }
+
+    /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func httpDate(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.up))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
 
     static func sleep(milliseconds: Int) {
         var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)

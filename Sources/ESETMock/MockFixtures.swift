@@ -87,17 +87,23 @@ public struct MockFixtures: Sendable {
                                         line: line, column: column)
                 }
                 var uuid: String?, displayName: String?, functionalityStatus: String?, isMuted: Bool?
+                var seen = 0
+                // The four fields come early in ESET objects; stopping once all are seen skips
+                // the bulky nested parts. (A key repeated later would be missed: JSON says
+                // duplicate names are unpredictable anyway.)
                 ShallowScanner.forEachMember(buffer, objectAt: range) { key, value in
                     switch key {
-                    case "uuid": uuid = ShallowScanner.string(buffer, value)
-                    case "displayName": displayName = ShallowScanner.string(buffer, value)
-                    case "functionalityStatus": functionalityStatus = ShallowScanner.string(buffer, value)
-                    case "isMuted": isMuted = ShallowScanner.bool(buffer, value)
+                    case "uuid": uuid = ShallowScanner.string(buffer, value); seen |= 1
+                    case "displayName": displayName = ShallowScanner.string(buffer, value); seen |= 2
+                    case "functionalityStatus": functionalityStatus = ShallowScanner.string(buffer, value); seen |= 4
+                    case "isMuted": isMuted = ShallowScanner.bool(buffer, value); seen |= 8
                     default: break
                     }
+                    return seen != 15
                 }
-                records.append(FixtureRecord(bytes: Array(buffer[range]), uuid: uuid, displayName: displayName,
-                                             functionalityStatus: functionalityStatus, isMuted: isMuted))
+                records.append(FixtureRecord(bytes: Array(UnsafeBufferPointer(rebasing: buffer[range])), uuid: uuid,
+                                             displayName: displayName, functionalityStatus: functionalityStatus,
+                                             isMuted: isMuted))
             }
         }
         return records
@@ -107,33 +113,33 @@ public struct MockFixtures: Sendable {
 /// Walks the top level of an object already known to be valid JSON, handing out member names
 /// and value ranges without building anything: loading a million devices must stay cheap.
 enum ShallowScanner {
-    /// The interesting keys are plain ASCII, so keys are compared on their raw bytes; a key
-    /// written with escapes is decoded properly before comparison.
+    /// Keys written with escapes are decoded properly before being handed out. `visit` returns
+    /// whether to go on.
     static func forEachMember(_ buffer: UnsafeBufferPointer<UInt8>, objectAt range: Range<Int>,
-                              _ visit: (String, Range<Int>) -> Void) {
+                              _ visit: (String, Range<Int>) -> Bool) {
         var position = range.lowerBound + 1
         let end = range.upperBound
         while position < end {
             position = skipWhitespace(buffer, position, end)
-            guard position < end, buffer[position] == UInt8(ascii: "\"") else { return }
+            guard position < end, buffer[position] == 0x22 /* " */ else { return }
             let keyStart = position
             position = skipString(buffer, position, end)
             let key = decodeString(buffer, keyStart..<position) ?? ""
             position = skipWhitespace(buffer, position, end)
-            guard position < end, buffer[position] == UInt8(ascii: ":") else { return }
+            guard position < end, buffer[position] == 0x3A /* : */ else { return }
             position = skipWhitespace(buffer, position + 1, end)
             let valueStart = position
             position = skipValue(buffer, position, end)
-            visit(key, valueStart..<position)
+            guard visit(key, valueStart..<position) else { return }
             position = skipWhitespace(buffer, position, end)
-            guard position < end, buffer[position] == UInt8(ascii: ",") else { return }
+            guard position < end, buffer[position] == 0x2C /* , */ else { return }
             position += 1
         }
     }
 
     /// The value as a Swift string when it is a JSON string.
     static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
-        guard !range.isEmpty, buffer[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        guard !range.isEmpty, buffer[range.lowerBound] == 0x22 /* " */ else { return nil }
         return decodeString(buffer, range)
     }
 
@@ -141,8 +147,8 @@ enum ShallowScanner {
     static func bool(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool? {
         guard !range.isEmpty else { return nil }
         switch buffer[range.lowerBound] {
-        case UInt8(ascii: "t"): return true
-        case UInt8(ascii: "f"): return false
+        case 0x74 /* t */: return true
+        case 0x66 /* f */: return false
         default: return nil
         }
     }
@@ -150,11 +156,11 @@ enum ShallowScanner {
     /// Decodes a string literal (quotes included in `range`); escapes go through the real parser.
     static func decodeString(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
         guard range.count >= 2 else { return nil }
-        let inner = (range.lowerBound + 1)..<(range.upperBound - 1)
-        if !buffer[inner].contains(UInt8(ascii: "\\")) {
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[inner]), as: UTF8.self)
+        let inner = UnsafeBufferPointer(rebasing: buffer[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        if let base = inner.baseAddress, memchr(base, Int32(0x5C /* \\ */), inner.count) != nil {
+            return (try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: buffer[range]))))?.stringValue
         }
-        return (try? JSONParser.parse(Array(buffer[range])))?.stringValue
+        return String(decoding: inner, as: UTF8.self)
     }
 
     @inline(__always)
@@ -174,8 +180,8 @@ enum ShallowScanner {
         var position = start + 1
         while position < end {
             let byte = buffer[position]
-            if byte == UInt8(ascii: "\"") { return position + 1 }
-            position += byte == UInt8(ascii: "\\") ? 2 : 1
+            if byte == 0x22 /* " */ { return position + 1 }
+            position += byte == 0x5C /* \\ */ ? 2 : 1
         }
         return end
     }
@@ -183,20 +189,20 @@ enum ShallowScanner {
     static func skipValue(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
         guard start < end else { return end }
         switch buffer[start] {
-        case UInt8(ascii: "\""):
+        case 0x22 /* " */:
             return skipString(buffer, start, end)
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
+        case 0x7B /* { */, 0x5B /* [ */:
             var depth = 0
             var position = start
             while position < end {
                 let byte = buffer[position]
                 switch byte {
-                case UInt8(ascii: "\""):
+                case 0x22 /* " */:
                     position = skipString(buffer, position, end)
                     continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                case 0x7B /* { */, 0x5B /* [ */:
                     depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                case 0x7D /* } */, 0x5D /* ] */:
                     depth -= 1
                     if depth == 0 { return position + 1 }
                 default:
@@ -209,7 +215,7 @@ enum ShallowScanner {
             var position = start
             while position < end {
                 switch buffer[position] {
-                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09:
+                case 0x2C /* , */, 0x7D /* } */, 0x5D /* ] */, 0x20, 0x0A, 0x0D, 0x09:
                     return position
                 default:
                     position += 1

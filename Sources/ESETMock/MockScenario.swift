@@ -31,6 +31,8 @@ public struct MockScenario: Sendable {
     public var repeatPageToken: Bool
     /// Statuses a Sekoia task reports on successive polls (the last one sticks).
     public var sekoiaTaskStates: [String]?
+    /// When false, accepted pushes answer 200 `{}` without a `task_id` (the field is optional).
+    public var sekoiaTaskIDs: Bool?
 
     /// How the last page signals its end.
     public enum LastPageTokenStyle: String, Sendable {
@@ -71,7 +73,7 @@ public struct MockScenario: Sendable {
         guard let object = document.objectValue else { throw reader.error("", "expected a JSON object") }
         try reader.allowOnly(object, "", ["name", "description", "expect", "rules", "tokenLifetime", "accessTokenMaxCalls",
                                           "lastPageToken", "pageSizeCap", "fleet", "fleetChange", "duplicateAcrossPages",
-                                          "repeatPageToken", "sekoiaTaskStates", "comment"])
+                                          "repeatPageToken", "sekoiaTaskStates", "sekoiaTaskIds", "comment"])
         let name = try reader.requiredString(object, "", "name")
         guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
             throw reader.error("name", "must be lower-case letters, digits and '-'")
@@ -109,6 +111,7 @@ public struct MockScenario: Sendable {
                 return text
             }
         }
+        sekoiaTaskIDs = try reader.optionalBool(object, "", "sekoiaTaskIds")
         if let rulesValue = object["rules"] {
             guard let list = rulesValue.arrayValue else { throw reader.error("rules", "expected an array") }
             rules = try list.enumerated().map { index, element in

@@ -12,6 +12,7 @@ struct ScenarioSettings {
     var duplicateAcrossPages = false
     var repeatPageToken = false
     var sekoiaTaskStates: [String]?
+    var sekoiaTaskIDs = true
 
     init(_ scenarios: [MockScenario]) {
         for scenario in scenarios {
@@ -24,6 +25,7 @@ struct ScenarioSettings {
             if scenario.duplicateAcrossPages { duplicateAcrossPages = true }
             if scenario.repeatPageToken { repeatPageToken = true }
             if let value = scenario.sekoiaTaskStates { sekoiaTaskStates = value }
+            if let value = scenario.sekoiaTaskIDs { sekoiaTaskIDs = value }
         }
     }
 }

@@ -15,7 +15,8 @@ final class ScenarioTests: XCTestCase {
                         "malformed-page", "truncated-body", "connection-reset", "slow-response", "last-page-token-empty",
                         "last-page-token-missing", "last-page-token-null", "fleet-changes-between-pages",
                         "duplicate-across-pages", "repeated-page-token", "empty-fleet", "sekoia-429", "sekoia-5xx",
-                        "sekoia-task-failed"]
+                        "sekoia-task-failed", "bad-credentials-401", "short-token-lifetime", "slow-cache-202-expired",
+                        "sekoia-no-task-id", "sekoia-429-http-date", "sekoia-429-unparsable-retry-after"]
         for name in required { XCTAssertTrue(names.contains(name), "missing scenario \(name)") }
         for scenario in MockHarness.library {
             XCTAssertFalse(scenario.description.isEmpty, scenario.name)
@@ -257,6 +258,34 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(try mock.get(devices, token: token).bodyText, "{\"devices\":[],\"nextPageToken\":\"\"}")
         XCTAssertEqual(try mock.get(groups, token: token).bodyText, "{\"deviceGroups\":[],\"nextPageToken\":\"\"}")
         XCTAssertEqual(try mock.get(devices + "/\(TestFleet.uuid(0))", token: token).status, 404)
+    }
+
+    func testBadCredentials401() throws {
+        let mock = try MockHarness(scenarios: ["bad-credentials-401"])
+        let response = try mock.tokenRequest([("grant_type", "password"), ("username", "demo@example.com"), ("password", "demo-password")])
+        XCTAssertEqual(response.status, 401)
+        XCTAssertEqual(try JSONParser.parse(response.body)["error"], "invalid_client")
+    }
+
+    func testShortTokenLifetime() throws {
+        let clock = TestClock()
+        let mock = try MockHarness(scenarios: ["short-token-lifetime"]) { $0.clock = { clock.now } }
+        let login = try mock.login()
+        XCTAssertEqual(login.expiresIn, 2)
+        XCTAssertEqual(try mock.get(devices, token: login.access).status, 200)
+        clock.advance(2.1)
+        XCTAssertEqual(try mock.get(devices, token: login.access).status, 401)
+        XCTAssertEqual(try mock.tokenRequest([("grant_type", "refresh_token"), ("refresh_token", login.refresh)]).status, 200)
+    }
+
+    func testSlowCache202Expired() throws {
+        let mock = try MockHarness(scenarios: ["slow-cache-202-expired"])
+        let token = try mock.login().access
+        let accepted = try mock.get(devices, token: token)
+        XCTAssertEqual(accepted.status, 202)
+        let id = try XCTUnwrap(accepted.header("response-id"))
+        XCTAssertEqual(try mock.get(devices, token: token, headers: [("response-id", id)]).status, 404)
+        XCTAssertEqual(try mock.get(devices, token: token).status, 200)
     }
 
     func testScenariosCombine() throws {

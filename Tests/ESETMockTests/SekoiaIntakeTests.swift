@@ -1,4 +1,5 @@
 import ESETMock
+import Foundation
 import HTTPTesting
 import JSON
 import XCTest
@@ -125,5 +126,40 @@ final class SekoiaIntakeTests: XCTestCase {
         XCTAssertEqual(try poll(mock, task), "PENDING")
         XCTAssertEqual(try poll(mock, task), "FAILED")
         XCTAssertEqual(try poll(mock, task), "FAILED")
+    }
+
+    func testSekoiaNoTaskID() throws {
+        let mock = try MockHarness(scenarios: ["sekoia-no-task-id"])
+        let response = try post(mock, #"{"version":1,"items":[{"a":1}]}"#)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(try JSONParser.parse(response.body), .object(JSONObject()))
+        XCTAssertEqual(mock.server.receivedSekoiaItemCount, 1)
+    }
+
+    func testSekoia429RetryAfterVariants() throws {
+        let dated = try MockHarness(scenarios: ["sekoia-429-http-date"])
+        let before = Date()
+        let refused = try post(dated, #"{"version":1,"items":[{"a":1}]}"#)
+        XCTAssertEqual(refused.status, 429)
+        let header = try XCTUnwrap(refused.header("Retry-After"))
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = try XCTUnwrap(formatter.date(from: header), header)
+        XCTAssertEqual(date.timeIntervalSince(before), 2, accuracy: 1.5, header)
+        XCTAssertEqual(try post(dated, #"{"version":1,"items":[{"a":1}]}"#).status, 200)
+
+        let garbled = try MockHarness(scenarios: ["sekoia-429-unparsable-retry-after"])
+        XCTAssertEqual(try post(garbled, #"{"version":1,"items":[]}"#).header("Retry-After"), "soon")
+    }
+
+    func testAFullThousandItemBatchAboveOneMebibyteIsAccepted() throws {
+        let mock = try MockHarness()
+        let item = "{\"padding\":\"" + String(repeating: "x", count: 1100) + "\"}"
+        let body = "{\"version\":1,\"items\":[" + Array(repeating: item, count: 1000).joined(separator: ",") + "]}"
+        XCTAssertGreaterThan(body.utf8.count, 1024 * 1024)
+        XCTAssertEqual(try post(mock, body).status, 200)
+        XCTAssertEqual(mock.server.receivedSekoiaItemCount, 1000)
     }
 }
