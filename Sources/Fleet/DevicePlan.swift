@@ -46,7 +46,7 @@ struct DevicePlan {
     private static let descriptionWeights = WeightTable([60, 30, 10])
     private static let nameWeights = WeightTable([80, 10, 5, 4, 1])
     private static let enrollmentWeights = WeightTable([90, 4, 2, 2, 2])
-    private static let parentWeights = WeightTable([97, 2, 1])
+    private static let parentWeights = WeightTable([98, 1, 1])
 
     /// A plan with every dimension drawn at its realistic frequency.
     static func random(_ random: inout SplitMix64) -> DevicePlan {
@@ -85,7 +85,8 @@ struct DevicePlan {
         descriptionShape = Self.cycle(DescriptionShape.allCases, step)
         nameShape = Self.cycle(NameShape.allCases, step)
         enrollment = Self.cycle(EnrollmentShape.allCases, step)
-        parent = Self.cycle(ParentShape.allCases, step)
+        // Orphans and parentless devices stay a few, as in a real tenant.
+        parent = step % 10 == 1 ? .orphan : step % 10 == 2 ? .absent : .known
     }
 
     private static func cycle<T>(_ cases: [T], _ step: Int) -> T {

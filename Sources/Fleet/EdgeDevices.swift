@@ -145,7 +145,7 @@ extension DefaultFleet {
           ]
         }
         """#),
-        edge(7, #"escaped and non-ASCII text: displayName decodes to Café "Zoë" \ 東京 😀<TAB>PC (\u escapes, a surrogate pair, an escaped quote and backslash, a tab); originalDisplayName is raw UTF-8"#, #"""
+        edge(7, #"escaped and non-ASCII text: displayName decodes to Café "Zoë" \ 東京 😀, a tab, PC (\u escapes, a surrogate pair, an escaped quote and backslash, a tab escape); originalDisplayName is raw UTF-8"#, #"""
         {
           "uuid": "\#(edgeDeviceUuid(7))",
           "displayName": "Caf\u00e9 \"Zo\u00eb\" \\ \u6771\u4eac \ud83d\ude00\tPC",
@@ -233,7 +233,7 @@ extension DefaultFleet {
           }
         }
         """#),
-        edge(13, #"fields of the wrong JSON type (G3: absent): displayName 42 → hostname from originalDisplayName; description false, primaryLocalIpAddress a number, tags a string, hardwareProfiles null → all omitted"#, #"""
+        edge(13, #"fields of the wrong JSON type (G3: absent): displayName 42 → hostname from originalDisplayName; description false, primaryLocalIpAddress a number, tags a string, hardwareProfiles null → all omitted; isMobile 0 → not mobile, Desktop/2"#, #"""
         {
           "uuid": "\#(edgeDeviceUuid(13))",
           "displayName": 42,
@@ -280,7 +280,7 @@ extension DefaultFleet {
           ]
         }
         """#),
-        edge(15, #"no primary IP; two hardware profiles: the first profile's adapters have no (or an empty) MAC, the second's has one → one interface {mac, name}, no ip, no hostname; vendor and model from the first profile"#, #"""
+        edge(15, #"no primary IP; two hardware profiles: the first profile's adapters have no (or an empty) MAC, the second's has one → interfaces {mac, name: "Realtek USB GbE Family Controller", Wired} then {public IP, Unknown}, none with a hostname; vendor and model from the first profile"#, #"""
         {
           "uuid": "\#(edgeDeviceUuid(15))",
           "displayName": "DESKTOP-DOCKED",

@@ -11,7 +11,8 @@ import Darwin
 ///
 /// The same seed always gives byte-identical output (no system randomness, no Foundation
 /// encoders), and device `i` depends only on the seed, `i` and the groups, so a fleet can be
-/// streamed in chunks of any size. Devices average about 1.5 KB in the compact layout.
+/// streamed in chunks of any size. Devices average about 1.6 KB in the compact layout (2 KB
+/// pretty), like the published sample.
 ///
 /// The distribution looks like a business tenant (about three quarters Windows desktops,
 /// notebooks and servers), and the first devices of every fleet also walk through every
@@ -404,7 +405,6 @@ public struct FleetGenerator: Sendable {
         kind: DeviceKind, shape: DevicePlan.AdapterShape, malformedData: Bool,
         random: inout SplitMix64, to writer: inout FixtureWriter
     ) {
-        // (caption index, writes a MAC)
         var adapters: [(caption: String, hasMac: Bool)] = []
         switch shape {
         case .absent:

@@ -161,3 +161,53 @@ struct TimestampParts {
         epochSeconds = Int(date.timeIntervalSince1970) - offsetSeconds
     }
 }
+
+let allDeviceTypes: Set<String> = [
+    "DEVICE_TYPE_UNSPECIFIED", "DEVICE_TYPE_SMARTPHONE", "DEVICE_TYPE_NOTEBOOK", "DEVICE_TYPE_IOT",
+    "DEVICE_TYPE_TABLET", "DEVICE_TYPE_DESKTOP", "DEVICE_TYPE_SMART_TV", "DEVICE_TYPE_WEARABLE",
+    "DEVICE_TYPE_GAMING_CONSOLE", "DEVICE_TYPE_ROUTER", "DEVICE_TYPE_PRINTER", "DEVICE_TYPE_SECURITY_CAMERA",
+    "DEVICE_TYPE_VIRTUAL_MACHINE", "DEVICE_TYPE_SERVER", "DEVICE_TYPE_SMART_SPEAKER",
+]
+
+/// Asserts that `shapes` contain every variant the mapping must handle (the list in
+/// `FleetGenerator`'s documentation); other variants may appear too. `context` names the fleet
+/// in failure messages.
+func assertCoversEveryVariant(_ shapes: [DeviceShape], _ context: String, file: StaticString = #filePath, line: UInt = #line) {
+    let families = Set(shapes.map(\.familyId))
+    for family in 0...7 {
+        XCTAssertTrue(families.contains(.integer(family)), "familyId \(family) (\(context))", file: file, line: line)
+    }
+    XCTAssertTrue(families.contains(.digitString), "familyId as a digit string (\(context))", file: file, line: line)
+    XCTAssertTrue(families.contains(.absent), "operatingSystem without familyId (\(context))", file: file, line: line)
+    XCTAssertTrue(families.contains(.noOperatingSystem), "no operatingSystem (\(context))", file: file, line: line)
+
+    let types = Set(shapes.compactMap(\.deviceType))
+    XCTAssertTrue(types.isSuperset(of: allDeviceTypes), context, file: file, line: line)
+    XCTAssertTrue(shapes.contains { $0.deviceType == nil }, "deviceType absent (\(context))", file: file, line: line)
+
+    let mobility = Set(shapes.map(\.isMobile))
+    XCTAssertTrue(mobility.isSuperset(of: [.true, .false, .absent]), context, file: file, line: line)
+
+    let primaries = Set(shapes.map(\.primary))
+    XCTAssertTrue(primaries.isSuperset(of: [.ipv4, .ipv6, .empty, .absent]), context, file: file, line: line)
+    let publics = Set(shapes.map(\.publicAddress))
+    XCTAssertTrue(publics.isSuperset(of: [.differentFromPrimary, .equalToPrimary, .absent]), context, file: file, line: line)
+    XCTAssertTrue(shapes.contains { $0.primary == .absent && $0.publicAddress == .absent }, "no address at all (\(context))", file: file, line: line)
+
+    let profiles = Set(shapes.map(\.profiles))
+    XCTAssertTrue(profiles.isSuperset(of: [.absent, .empty, .one, .two]), context, file: file, line: line)
+    let adapterCounts = Set(shapes.compactMap(\.adapterCount))
+    XCTAssertTrue(adapterCounts.contains(0), "a profile with no adapter (\(context))", file: file, line: line)
+    XCTAssertTrue(adapterCounts.contains(1), "one adapter (\(context))", file: file, line: line)
+    XCTAssertTrue(adapterCounts.contains { $0 >= 3 }, "several adapters (\(context))", file: file, line: line)
+    XCTAssertTrue(shapes.contains { $0.profiles != .absent && $0.profiles != .empty && $0.adapterCount == nil },
+                  "a profile without networkAdapters (\(context))", file: file, line: line)
+    XCTAssertTrue(shapes.contains(where: \.hasAdapterWithoutMac), "an adapter without MAC (\(context))", file: file, line: line)
+
+    let timestamps = shapes.compactMap(\.lastSyncTime).compactMap(TimestampParts.init)
+    XCTAssertEqual(timestamps.count, shapes.compactMap(\.lastSyncTime).count, "every timestamp parses (\(context))", file: file, line: line)
+    XCTAssertTrue(shapes.contains { $0.lastSyncTime == nil }, "lastSyncTime absent (\(context))", file: file, line: line)
+    XCTAssertTrue(Set(timestamps.map(\.zone)).isSuperset(of: ["Z", "z", "+", "-"]), context, file: file, line: line)
+    XCTAssertTrue(Set(timestamps.map(\.separator)).isSuperset(of: ["T", " "]), context, file: file, line: line)
+    XCTAssertTrue(Set(timestamps.map(\.fractionDigits)).isSuperset(of: [0, 1, 3, 6, 9]), context, file: file, line: line)
+}
