@@ -1,4 +1,6 @@
 import ESETMock
+import Fleet
+import Foundation
 import HTTPTesting
 import JSON
 import XCTest
@@ -286,6 +288,36 @@ final class ScenarioTests: XCTestCase {
         let id = try XCTUnwrap(accepted.header("response-id"))
         XCTAssertEqual(try mock.get(devices, token: token, headers: [("response-id", id)]).status, 404)
         XCTAssertEqual(try mock.get(devices, token: token).status, 200)
+    }
+
+    func testEveryScenarioIsDocumented() throws {
+        let readme = ESETMockServer.defaultDataDirectory.appendingPathComponent("scenarios/README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        for scenario in MockHarness.library {
+            XCTAssertTrue(text.contains("### `\(scenario.name)`"), "scenarios/README.md lacks \(scenario.name)")
+            XCTAssertTrue(text.contains(scenario.description), "the README's text of \(scenario.name) is out of date")
+        }
+    }
+
+    func testDefaultMockDataLoadsWithTheSeedDeviceFirst() throws {
+        var configuration = try ESETMockConfiguration.load()
+        XCTAssertGreaterThanOrEqual(configuration.fixtures.deviceCount, 200)
+        XCTAssertGreaterThanOrEqual(configuration.fixtures.deviceGroupCount, 10)
+        XCTAssertEqual(configuration.fixtures.deviceUUIDs.first, DefaultFleet.seedDeviceUuid)
+        XCTAssertEqual(Set(configuration.fixtures.deviceUUIDs.compactMap { $0 }).count, configuration.fixtures.deviceCount)
+        XCTAssertTrue(configuration.accounts.contains { $0.username == "noperm@example.com" && !$0.hasIntegrationsPermission })
+        configuration.rateLimitPerSecond = nil
+        let server = try ESETMockServer(configuration: configuration)
+        try server.start()
+        defer { server.stop() }
+        let connection = try RawHTTPConnection(port: server.port)
+        defer { connection.close() }
+        let login = try connection.request("POST", "/eu.business-account.iam.eset.systems/oauth/token",
+                                           headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                           body: Array("grant_type=password&username=noperm%40example.com&password=noperm-password".utf8))
+        let token = try XCTUnwrap(try JSONParser.parse(login.body)["access_token"]?.stringValue)
+        XCTAssertEqual(try connection.request("GET", "/eu.device-management.eset.systems/v1/devices",
+                                              headers: [("Authorization", "Bearer \(token)")]).status, 403)
     }
 
     func testScenariosCombine() throws {
