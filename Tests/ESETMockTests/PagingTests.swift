@@ -1,6 +1,8 @@
+import Dispatch
 import ESETMock
 import HTTPTesting
 import JSON
+import Synchronization
 import XCTest
 
 final class PagingTests: XCTestCase {
@@ -185,5 +187,24 @@ final class PagingTests: XCTestCase {
         // The admin API is not reachable through a regional host.
         try connection.send(Array("GET /__admin/health HTTP/1.1\r\nHost: eu.device-management.eset.systems\r\n\r\n".utf8))
         XCTAssertEqual(try connection.readResponse().status, 404)
+    }
+
+    func testConcurrentClientsWalkConsistently() throws {
+        let mock = try MockHarness(fleet: TestFleet(devices: 230))
+        let tokens = try (0..<6).map { _ in try mock.login().access }
+        let results = Mutex<[[String]]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: tokens.count) { index in
+            do {
+                let walk = try mock.walk(token: tokens[index], pageSize: 7 + index * 13)
+                results.withLock { $0.append(walk.items.uuids) }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        let expected = (0..<230).map(TestFleet.uuid)
+        for walked in results.withLock({ $0 }) { XCTAssertEqual(walked, expected) }
+        XCTAssertEqual(results.withLock { $0.count }, tokens.count)
     }
 }

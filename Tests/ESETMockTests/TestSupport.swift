@@ -39,7 +39,7 @@ struct TestFleet {
 
 /// One running mock plus a small client for it. Every request uses a fresh connection, so a
 /// deliberately broken answer (reset, truncation) cannot disturb the next request.
-final class MockHarness {
+final class MockHarness: Sendable {
     let server: ESETMockServer
     static let library: [MockScenario] = {
         // The repository's own scenario files: the tests prove the shipped data, not a copy.
