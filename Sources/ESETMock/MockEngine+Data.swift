@@ -77,7 +77,8 @@ extension MockEngine {
                 return .answer(Reply.rpc(401, "access token invalid"))
             }
             guard clock < token.expiresAt else { return .answer(Reply.rpc(401, "access token expired")) }
-            if let maxCalls = token.maxCalls, token.callsUsed >= maxCalls {
+            // Read at call time, so a scenario switched on later also limits tokens issued before.
+            if let maxCalls = state.settings.accessTokenMaxCalls, token.callsUsed >= maxCalls {
                 return .answer(Reply.rpc(401, "access token expired"))
             }
             token.callsUsed += 1

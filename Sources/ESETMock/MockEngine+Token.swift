@@ -69,7 +69,7 @@ extension MockEngine {
             let lifetime = state.settings.tokenLifetime ?? configuration.tokenLifetime
             state.accessTokens[access.selector] = IssuedAccessToken(
                 validator: access.validator, region: region, username: username,
-                expiresAt: issuedAt + Double(lifetime), maxCalls: state.settings.accessTokenMaxCalls)
+                expiresAt: issuedAt + Double(lifetime))
             state.refreshTokens[refresh.selector] = IssuedRefreshToken(validator: refresh.validator, region: region,
                                                                         username: username)
             return lifetime

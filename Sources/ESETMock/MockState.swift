@@ -35,7 +35,7 @@ struct IssuedAccessToken {
     let region: MockRegion
     let username: String
     let expiresAt: Double
-    let maxCalls: Int?
+    /// Data calls presented with this token since it was issued, whatever their answer.
     var callsUsed = 0
 }
 
