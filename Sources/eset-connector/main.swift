@@ -1,1 +1,4 @@
-print("not implemented yet")
+import ConnectorCLI
+import Foundation
+
+exit(await runConnectorCLI(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,81 @@
+import Foundation
+import Synchronization
+
+/// The exit statuses of `eset-connector`, documented in the README.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// The run failed: nothing (or not everything) was delivered.
+    case failure = 1
+    /// Everything that could be mapped was delivered, but some devices were rejected (G4).
+    case completedWithRejections = 2
+    /// The command line was wrong.
+    case usage = 64
+}
+
+/// Where a command writes text and reads its environment, so tests can run commands in-process.
+public struct CLIContext: Sendable {
+    public var environment: [String: String]
+    public var standardOutput: TextStream
+    public var standardError: TextStream
+    /// Whether stderr is a terminal (progress lines are shown only then).
+    public var standardErrorIsTerminal: Bool
+
+    public init(environment: [String: String], standardOutput: TextStream, standardError: TextStream, standardErrorIsTerminal: Bool = false) {
+        self.environment = environment
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.standardErrorIsTerminal = standardErrorIsTerminal
+    }
+
+    /// The process's own environment and standard streams.
+    public static func process() -> CLIContext {
+        CLIContext(
+            environment: ProcessInfo.processInfo.environment,
+            standardOutput: .standardOutput,
+            standardError: .standardError,
+            standardErrorIsTerminal: isatty(2) == 1)
+    }
+
+    /// Writes one line to stderr.
+    public func error(_ line: String) { standardError.write(line + "\n") }
+    /// Writes one line to stdout.
+    public func print(_ line: String) { standardOutput.write(line + "\n") }
+}
+
+/// A text destination: a file descriptor, or memory for tests.
+public final class TextStream: Sendable {
+    private enum Target { case descriptor(Int32), memory }
+    private let target: Target
+    private let captured = Mutex<[UInt8]>([])
+
+    private init(_ target: Target) { self.target = target }
+
+    public static let standardOutput = TextStream(.descriptor(1))
+    public static let standardError = TextStream(.descriptor(2))
+    /// Keeps everything written, for tests.
+    public static func memory() -> TextStream { TextStream(.memory) }
+
+    public func write(_ text: String) { write(Array(text.utf8)) }
+
+    public func write(_ bytes: [UInt8]) {
+        switch target {
+        case .memory:
+            captured.withLock { $0.append(contentsOf: bytes) }
+        case .descriptor(let descriptor):
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    /// What was written so far (memory streams only).
+    public var text: String { String(decoding: captured.withLock { $0 }, as: UTF8.self) }
+}

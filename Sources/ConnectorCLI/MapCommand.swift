@@ -1,0 +1,119 @@
+import ArgumentParsing
+import Collector
+import ESET
+import Foundation
+import JSON
+import Mapping
+
+/// `eset-connector map`: maps raw device files to NDJSON without any network, so the mapping can
+/// be used and checked by hand.
+enum MapCommand: ConnectorSubcommand {
+    static let spec = CommandSpec(
+        name: "map",
+        abstract: "Map a JSON file of raw ESET devices (and groups) to OCSF NDJSON, one event per line.",
+        discussion: """
+            --devices takes a JSON array of devices, a {"devices": [...]} page, or one device object; --groups takes an array
+            of groups or a {"deviceGroups": [...]} page. Rejected devices (no usable uuid) are reported on
+            stderr with their index and make the exit status 2.
+            """,
+        options: [
+            .option("devices", value: "FILE", help: "Raw devices: a JSON array or a {\"devices\": [...]} page ('-' for stdin)."),
+            .option("groups", value: "FILE", help: "Raw device groups: a JSON array or a {\"deviceGroups\": [...]} page."),
+            .option("output", short: "o", value: "FILE", help: "Write NDJSON here (atomically) instead of stdout."),
+            profileOption,
+        ]
+    )
+
+    static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus {
+        let devicesPath: String
+        let profile: MappingProfile
+        do {
+            devicesPath = try arguments.required("devices")
+            profile = try MappingProfile.named(arguments.value("profile") ?? "sekoia")
+        } catch let error as UsageError {
+            return usageFailure(error, context: context, command: "map")
+        } catch {
+            return usageFailure(UsageError("invalid value for '--profile': \(error)"), context: context, command: "map")
+        }
+
+        var directory = GroupDirectory()
+        if let groupsPath = arguments.value("groups") {
+            do {
+                let json = asList(try readJSON(groupsPath), listKey: "deviceGroups", singleKey: "deviceGroup")
+                let page = try DeviceGroupPage.decode(json, page: nil)
+                for group in page.groups { directory.add(group) }
+                if page.skipped > 0 { context.error("warning: \(groupsPath): \(page.skipped) group(s) without a usable uuid skipped") }
+            } catch {
+                context.error("error: \(groupsPath): \(error)")
+                return .failure
+            }
+        }
+
+        let page: DevicePage
+        do {
+            page = try DevicePage.decode(asList(try readJSON(devicesPath), listKey: "devices", singleKey: "device"), page: nil)
+        } catch {
+            context.error("error: \(devicesPath): \(error)")
+            return .failure
+        }
+
+        let output: EventOutput
+        do {
+            output = try arguments.value("output").map(EventOutput.file) ?? .stream { context.standardOutput.write($0) }
+        } catch {
+            context.error("error: \(error)")
+            return .failure
+        }
+
+        let mapper = DeviceMapper(profile: profile, groups: directory)
+        var warnings = 0
+        do {
+            for (device, position) in zip(page.devices, page.positions) {
+                let mapped = mapper.map(device)
+                for warning in mapped.warnings {
+                    warnings += 1
+                    context.error("warning: \(devicesPath): device index \(position): \(warning)")
+                }
+                try output.writeLine(mapped.event.jsonBytes())
+            }
+            try output.commit()
+        } catch {
+            output.abandon()
+            context.error("error: \(error)")
+            return .failure
+        }
+        for rejection in page.rejections {
+            context.error("rejected: \(devicesPath): \(rejection)")
+        }
+        context.error(
+            "mapped \(page.devices.count) device(s), rejected \(page.rejections.count), warnings \(warnings) (profile \(profile.rawValue))")
+        return page.rejections.isEmpty ? .success : .completedWithRejections
+    }
+
+    /// Files written by hand may hold one object instead of a list: a lone device (as the seed
+    /// sample does) or a `{"device": {...}}` answer. Those become a one-element list.
+    static func asList(_ json: JSONValue, listKey: String, singleKey: String) -> JSONValue {
+        guard case .object(let object) = json, object[listKey] == nil else { return json }
+        return .array([object[singleKey] ?? json])
+    }
+
+    /// Reads and parses a JSON file ('-' is stdin); syntax errors name the line and column.
+    static func readJSON(_ path: String) throws -> JSONValue {
+        let bytes: [UInt8]
+        if path == "-" {
+            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw InputError(reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            }
+            bytes = Array(data)
+        }
+        return try JSONParser.parse(bytes)
+    }
+}
+
+/// An input file that could not be read.
+struct InputError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}

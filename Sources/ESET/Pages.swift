@@ -1,0 +1,91 @@
+import JSON
+
+/// One answer of `GET /v1/devices`.
+public struct DevicePage: Sendable {
+    public var devices: [ESETDevice]
+    /// Where each of `devices` stood in the page's `devices` array (0-based), for reports.
+    public var positions: [Int]
+    /// Raw devices that cannot be mapped, with their index in this page.
+    public var rejections: [DeviceRejection]
+    /// The token of the next page; nil when this was the last page (`""`, missing or `null`).
+    public var nextPageToken: String?
+    /// How many entries the page's `devices` array had (mapped + rejected).
+    public var rawCount: Int { devices.count + rejections.count }
+
+    /// Decodes a page. Accepts `{"devices": [...], "nextPageToken": ...}` or a bare array of
+    /// devices (for files written by hand). One bad device never spoils the others.
+    public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DevicePage {
+        let elements: [JSONValue]
+        var next: String?
+        switch json {
+        case .array(let array):
+            elements = array
+        case .object(let object):
+            switch object["devices"] {
+            case nil, .null?: elements = []  // proto3 JSON omits empty repeated fields
+            case .array(let array)?: elements = array
+            case let other?: throw PageDecodingError(page: page, reason: "'devices' is a JSON \(other.typeName), not an array")
+            }
+            next = object["nextPageToken"].presentString
+        default:
+            throw PageDecodingError(page: page, reason: "the page is a JSON \(json.typeName), not an object")
+        }
+        var devices: [ESETDevice] = []
+        devices.reserveCapacity(elements.count)
+        var positions: [Int] = []
+        positions.reserveCapacity(elements.count)
+        var rejections: [DeviceRejection] = []
+        for (index, element) in elements.enumerated() {
+            switch ESETDevice.decode(element) {
+            case .success(let device):
+                devices.append(device)
+                positions.append(index)
+            case .failure(let reason): rejections.append(DeviceRejection(page: page, index: index, reason: reason, raw: element))
+            }
+        }
+        return DevicePage(devices: devices, positions: positions, rejections: rejections, nextPageToken: next)
+    }
+}
+
+/// One answer of `GET /v1/device_groups`.
+public struct DeviceGroupPage: Sendable {
+    public var groups: [ESETDeviceGroup]
+    /// Entries skipped because they had no usable uuid (no device can point at them).
+    public var skipped: Int
+    public var nextPageToken: String?
+
+    /// Decodes a page: `{"deviceGroups": [...], "nextPageToken": ...}` or a bare array of groups.
+    public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DeviceGroupPage {
+        let elements: [JSONValue]
+        var next: String?
+        switch json {
+        case .array(let array):
+            elements = array
+        case .object(let object):
+            switch object["deviceGroups"] {
+            case nil, .null?: elements = []
+            case .array(let array)?: elements = array
+            case let other?:
+                throw PageDecodingError(page: page, reason: "'deviceGroups' is a JSON \(other.typeName), not an array")
+            }
+            next = object["nextPageToken"].presentString
+        default:
+            throw PageDecodingError(page: page, reason: "the page is a JSON \(json.typeName), not an object")
+        }
+        let groups = elements.compactMap(ESETDeviceGroup.init(json:))
+        return DeviceGroupPage(groups: groups, skipped: elements.count - groups.count, nextPageToken: next)
+    }
+}
+
+/// A page whose shape is wrong as a whole (not one bad device in it).
+public struct PageDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var page: Int?
+    public var reason: String
+
+    public init(page: Int?, reason: String) {
+        self.page = page
+        self.reason = reason
+    }
+
+    public var description: String { (page.map { "page \($0): " } ?? "") + reason }
+}
