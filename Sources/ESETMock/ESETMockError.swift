@@ -10,6 +10,7 @@ public struct ESETMockError: Error, CustomStringConvertible, Sendable, Equatable
     /// 1-based column in bytes, when known.
     public var column: Int?
 
+    /// An error with an optional location.
     public init(_ message: String, file: String? = nil, line: Int? = nil, column: Int? = nil) {
         self.message = message
         self.file = file

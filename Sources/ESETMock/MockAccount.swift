@@ -12,6 +12,7 @@ public struct MockAccount: Sendable, Equatable {
     /// Whether the user has ESET's "Integrations" permission; without it every data call is 403.
     public var hasIntegrationsPermission: Bool
 
+    /// An account; by default known in every region and allowed to call the data API.
     public init(username: String, password: String, regions: Set<MockRegion> = Set(MockRegion.allCases),
                 hasIntegrationsPermission: Bool = true) {
         self.username = username

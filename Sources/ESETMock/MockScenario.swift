@@ -192,6 +192,7 @@ public struct MockRule: Sendable {
         case close
     }
 
+    /// The endpoint watched.
     public var route: Route
     /// For `token`: only this `grant_type` (`password` or `refresh_token`).
     public var grant: String?
@@ -219,6 +220,7 @@ public struct MockRule: Sendable {
     /// For status 202: how long the cached answer stays fetchable (ESET: 10 minutes).
     public var expiresAfterMs: Int?
 
+    /// A rule built in code (other fields default to "unchanged").
     public init(route: Route, calls: [Int]? = nil, status: Int? = nil) {
         self.route = route
         self.calls = calls

@@ -200,15 +200,18 @@ public struct MockJournalEntry: Sendable, Equatable {
     public var sequence: Int
     /// Wall-clock time the request arrived, RFC 3339 UTC.
     public var time: String
+    /// The request method.
     public var method: String
     /// The request path (no query).
     public var path: String
     /// The query with values redacted except `pageSize`, `devicesUuids` and the filters;
     /// `pageToken` values are always redacted.
     public var query: String
+    /// The status answered (for a `reset` fault: the status that would have been sent).
     public var status: Int
     /// The ESET region addressed, if any.
     public var region: MockRegion?
+    /// The service addressed.
     public var service: MockService
     /// `token`, `devices`, `device_groups`, `device`, `batchGet`, `sekoia-push`, `sekoia-task` or `unknown`.
     public var route: String
