@@ -320,6 +320,34 @@ final class ScenarioTests: XCTestCase {
                                               headers: [("Authorization", "Bearer \(token)")]).status, 403)
     }
 
+    func testInlineRulesForCloseFaultTaskPollsRegionsAndGrants() throws {
+        let inline = try MockScenario(json: Array("""
+            {"name": "inline", "description": "rules not used by the shipped files",
+             "rules": [{"route": "devices", "calls": [1], "fault": "close"},
+                       {"route": "sekoia-task", "calls": [1], "status": 503},
+                       {"route": "device_groups", "region": "us", "status": 500},
+                       {"route": "token", "grant": "password", "region": "eu", "fromCall": 2, "status": 400}]}
+            """.utf8), source: "inline")
+        let mock = try MockHarness()
+        mock.server.setScenarios([inline])
+        let token = try mock.login().access
+        let connection = try RawHTTPConnection(port: mock.server.port)
+        defer { connection.close() }
+        XCTAssertEqual(try connection.request("GET", devices, headers: [("Authorization", "Bearer \(token)")]).status, 200)
+        XCTAssertTrue(connection.isClosedByPeer(timeout: 5), "fault close ends the connection after the answer")
+        XCTAssertEqual(try mock.get(groups, token: token).status, 200, "the rule is for us only")
+        let usToken = try mock.login(region: .us).access
+        XCTAssertEqual(try mock.get("/\(MockRegion.us.deviceManagementHost)/v1/device_groups", token: usToken).status, 500)
+        XCTAssertEqual(try mock.tokenRequest([("grant_type", "password"), ("username", "demo@example.com"),
+                                              ("password", "demo-password")]).status, 400, "second password grant")
+        let key = [("Authorization", "Bearer sekoia-demo-key")]
+        let pushed = try mock.request("POST", "/sekoia/api/v2/asset-management/asset-connector/c", headers: key,
+                                      body: Array(#"{"version":1,"items":[]}"#.utf8))
+        let task = try XCTUnwrap(try JSONParser.parse(pushed.body)["task_id"]?.stringValue)
+        XCTAssertEqual(try mock.request("GET", "/sekoia/api/v1/tasks/\(task)", headers: key).status, 503)
+        XCTAssertEqual(try JSONParser.parse(try mock.request("GET", "/sekoia/api/v1/tasks/\(task)", headers: key).body)["status"], "PENDING")
+    }
+
     func testScenariosCombine() throws {
         let mock = try MockHarness(fleet: TestFleet(devices: 120), scenarios: ["last-page-token-null", "server-errors"])
         let token = try mock.login().access
