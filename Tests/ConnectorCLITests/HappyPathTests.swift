@@ -1,0 +1,45 @@
+import ESETMock
+import Foundation
+import JSON
+import XCTest
+
+/// The connector over real HTTP against the mock, when nothing goes wrong.
+final class HappyPathTests: XCTestCase {
+    /// Every region: each device delivered to Sekoia.io exactly once, and the same set in the
+    /// NDJSON file; the token and data calls went to that region's hosts only.
+    func testEveryRegionDeliversTheWholeFleetOnce() async throws {
+        let fleet = TestFleet(devices: 130, groups: 4)
+        for region in ["eu", "de", "us", "ca", "jpn"] {
+            let mock = try MockServer(fleet: fleet)
+            let directory = try temporaryDirectory(self)
+            let output = directory + "/devices.ndjson"
+            let run = await runConnector(mock.collectArguments(region: region, extra: ["--page-size", "50", "--batch-size", "40", "-o", output]))
+            XCTAssertEqual(run.status, 0, "region \(region): \(run.stderr)")
+            assertDeliveredExactly(mock.receivedUIDs, fleet.deliverable, "to Sekoia.io in \(region)")
+            let written = try String(contentsOfFile: output, encoding: .utf8)
+            assertDeliveredExactly(uids(ndjson: written), fleet.deliverable, "to the NDJSON file in \(region)")
+            XCTAssertEqual(run.summaryInt("pages"), 3)
+            XCTAssertEqual(run.summaryInt("mapped"), 130)
+            XCTAssertEqual(run.summary("batches pushed"), "4 (130 events)")
+            XCTAssertEqual(mock.server.receivedSekoiaBatches().map(\.itemCount), [40, 40, 40, 10])
+            let hosts = Set(mock.server.journal.compactMap { $0.path.split(separator: "/").first.map(String.init) })
+            XCTAssertEqual(hosts, ["\(region).business-account.iam.eset.systems", "\(region).device-management.eset.systems", "sekoia"], region)
+            XCTAssertTrue(run.stdout.isEmpty, "NDJSON goes to the file, not stdout")
+        }
+    }
+
+    /// Without --output and --sekoia-url the events go to stdout, one JSON object per line,
+    /// with the group of each device resolved from the pre-loaded group map.
+    func testStandardOutputWhenNoSinkIsNamed() async throws {
+        let fleet = TestFleet(devices: 25, groups: 2)
+        let mock = try MockServer(fleet: fleet)
+        let run = await runConnector(mock.collectArguments(sekoia: false))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        assertDeliveredExactly(run.stdoutUIDs, fleet.deliverable)
+        let first = try JSONParser.parse(String(run.stdout.split(separator: "\n")[0]))
+        XCTAssertEqual(first["device"]?["groups"], [["name": "Group 0", "uid": "group-0"]])
+        XCTAssertEqual(first["class_uid"], 5001)
+        XCTAssertEqual(run.summaryInt("NDJSON lines"), 25)
+        XCTAssertEqual(mock.server.receivedSekoiaItemCount, 0)
+    }
+}
