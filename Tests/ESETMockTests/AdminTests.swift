@@ -24,23 +24,23 @@ final class AdminTests: XCTestCase {
         let mock = try MockHarness()
         let token = try mock.login().access
         XCTAssertEqual(try mock.get(devices, token: token).status, 200)
-        let switched = try mock.adminJSON("POST", "scenarios", body: #"{"scenarios": ["server-errors-persistent", {"name": "teapot", "description": "inline", "rules": [{"route": "devices", "status": 418, "body": "text"}]}]}"#)
+        let switched = try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": ["server-errors-persistent", {"name": "teapot", "description": "inline", "rules": [{"route": "devices", "status": 418, "body": "text"}]}]}"#)
         XCTAssertEqual(switched.status, 200)
         XCTAssertEqual(switched.json["active"], ["server-errors-persistent", "teapot"])
         XCTAssertEqual(mock.server.activeScenarios, ["server-errors-persistent", "teapot"])
         XCTAssertEqual(try mock.get(devices, token: token).status, 418)
         XCTAssertEqual(try mock.get("/\(MockHarness.eu)/v1/device_groups", token: token).status, 503)
 
-        let unknown = try mock.adminJSON("POST", "scenarios", body: #"{"scenarios": ["nope"]}"#)
+        let unknown = try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": ["nope"]}"#)
         XCTAssertEqual(unknown.status, 400)
         XCTAssertTrue(unknown.json["message"]?.stringValue?.contains("nope") ?? false)
         XCTAssertEqual(mock.server.activeScenarios, ["server-errors-persistent", "teapot"], "a failed switch changes nothing")
-        let invalid = try mock.adminJSON("POST", "scenarios", body: #"{"scenarios": [{"name": "x", "description": "y", "rules": [{"route": "devices", "status": "500"}]}]}"#)
+        let invalid = try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": [{"name": "x", "description": "y", "rules": [{"route": "devices", "status": "500"}]}]}"#)
         XCTAssertEqual(invalid.status, 400)
         XCTAssertTrue(invalid.json["message"]?.stringValue?.contains("rules[0].status") ?? false, invalid.json.jsonText)
         XCTAssertEqual(try mock.request("POST", "/__admin/scenarios", body: Array("{".utf8)).status, 400)
 
-        XCTAssertEqual(try mock.adminJSON("POST", "scenarios", body: #"{"scenarios": []}"#).status, 200)
+        XCTAssertEqual(try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": []}"#).status, 200)
         XCTAssertEqual(try mock.get(devices, token: token).status, 200)
         // In-process too.
         try mock.server.setScenarios(["empty-fleet"])
@@ -55,7 +55,7 @@ final class AdminTests: XCTestCase {
         XCTAssertNoThrow(try JSONParser.parse(try mock.get(devices, token: token).body))
         try mock.server.setScenarios(["malformed-page"])
         XCTAssertThrowsError(try JSONParser.parse(try mock.get(devices, token: token).body))
-        _ = try mock.adminJSON("POST", "reset")
+        _ = try mock.adminJSON("reset", method: "POST")
         XCTAssertEqual(try mock.get(devices, token: token).status, 401, "reset forgets issued tokens")
         let fresh = try mock.login().access
         XCTAssertThrowsError(try JSONParser.parse(try mock.get(devices, token: fresh).body), "scenario stays active, counts restart")
@@ -117,7 +117,7 @@ final class AdminTests: XCTestCase {
         XCTAssertEqual(counters["byRoute"]?["device_groups"]?["400"], .int(1))
         XCTAssertEqual(counters["byRoute"]?["token"]?["200"], .int(1))
         XCTAssertEqual(mock.server.counters.count(route: "devices"), 2)
-        _ = try mock.adminJSON("POST", "reset")
+        _ = try mock.adminJSON("reset", method: "POST")
         XCTAssertEqual(try mock.adminJSON("counters").json["total"], .int(0))
     }
 

@@ -39,8 +39,8 @@ final class FixtureLoadingTests: XCTestCase {
             let failure = error as? ESETMockError
             XCTAssertEqual(failure?.file, directory.appendingPathComponent("devices.json").path)
             XCTAssertEqual(failure?.line, 3)
-            XCTAssertEqual(failure?.column, 17)
-            XCTAssertTrue("\(error)".hasPrefix(directory.appendingPathComponent("devices.json").path + ":3:17: malformed JSON"), "\(error)")
+            XCTAssertEqual(failure?.column, 16)
+            XCTAssertTrue("\(error)".hasPrefix(directory.appendingPathComponent("devices.json").path + ":3:16: malformed JSON"), "\(error)")
         }
     }
 

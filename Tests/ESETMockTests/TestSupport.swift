@@ -129,7 +129,7 @@ final class MockHarness {
         throw RawHTTPError("more than \(maxPages) pages")
     }
 
-    func adminJSON(_ method: String = "GET", _ path: String, body: String? = nil) throws -> (status: Int, json: JSONValue) {
+    func adminJSON(_ path: String, method: String = "GET", body: String? = nil) throws -> (status: Int, json: JSONValue) {
         let response = try request(method, "/__admin/\(path)",
                                    headers: body == nil ? [] : [("Content-Type", "application/json")],
                                    body: body.map { Array($0.utf8) } ?? [])
