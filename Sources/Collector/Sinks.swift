@@ -70,15 +70,16 @@ public struct SekoiaBatchReport: Sendable {
 
 /// Sekoia.io delivery: batches of `batchSize` events, each pushed and its task followed.
 ///
-/// Up to `tasksInFlight` tasks are followed lazily so that fetching goes on while Sekoia.io
-/// processes earlier batches; `finish` waits for all of them, and a failed one fails the cycle.
+/// Each accepted batch's task is followed in the background while fetching goes on; at most
+/// `tasksInFlight` are followed at once (the oldest is awaited before pushing more), and
+/// `finish` waits for all of them. Any task that does not end FINISHED fails the cycle.
 public final class SekoiaSink: EventSink {
     public let client: SekoiaIntakeClient
     public let batchSize: Int
     public let tasksInFlight: Int
     private let onBatch: (@Sendable (SekoiaBatchReport) -> Void)?
     private var buffer: [[UInt8]] = []
-    private var pendingTasks: [(batch: Int, id: String)] = []
+    private var pendingTasks: [Task<Void, any Error>] = []
     /// Batches pushed and accepted (200) in the current cycle.
     public private(set) var batchesPushed = 0
     /// Events in those batches.
@@ -86,7 +87,7 @@ public final class SekoiaSink: EventSink {
     /// Tasks seen FINISHED in the current cycle.
     public private(set) var tasksFinished = 0
 
-    public init(client: SekoiaIntakeClient, batchSize: Int = 100, tasksInFlight: Int = 4, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
+    public init(client: SekoiaIntakeClient, batchSize: Int = 100, tasksInFlight: Int = 8, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
         precondition(batchSize > 0, "batch size must be positive")
         self.client = client
         self.batchSize = batchSize
@@ -95,9 +96,12 @@ public final class SekoiaSink: EventSink {
         buffer.reserveCapacity(batchSize)
     }
 
+    deinit {
+        for task in pendingTasks { task.cancel() }
+    }
+
     public func beginCycle() throws {
-        buffer.removeAll(keepingCapacity: true)
-        pendingTasks.removeAll()
+        abandon()
         batchesPushed = 0
         eventsPushed = 0
         tasksFinished = 0
@@ -117,6 +121,7 @@ public final class SekoiaSink: EventSink {
     /// next cycle sends them again.
     public func abandon() {
         buffer.removeAll(keepingCapacity: true)
+        for task in pendingTasks { task.cancel() }
         pendingTasks.removeAll()
     }
 
@@ -127,13 +132,20 @@ public final class SekoiaSink: EventSink {
         eventsPushed += buffer.count
         onBatch?(SekoiaBatchReport(number: number, events: buffer.count, taskID: taskID))
         buffer.removeAll(keepingCapacity: true)
-        if let taskID { pendingTasks.append((number, taskID)) }
+        if let taskID {
+            let client = self.client
+            pendingTasks.append(Task { try await client.waitForTask(taskID) })
+        }
         while pendingTasks.count > tasksInFlight { try await waitForOldestTask() }
     }
 
     private func waitForOldestTask() async throws {
         let task = pendingTasks.removeFirst()
-        try await client.waitForTask(task.id)
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
         tasksFinished += 1
     }
 }

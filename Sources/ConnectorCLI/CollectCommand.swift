@@ -60,13 +60,13 @@ struct CollectRunner: Sendable {
         self.settings = settings
         self.reporter = reporter
         self.onBatch = onBatch
-        let verbose = settings.verbose
+        // Retries are rare and bounded, and each one says something about the service: always shown.
         esetClient = ESETClient(configuration: settings.esetConfiguration, transport: transport) { notice in
-            if verbose { reporter.line("retry: \(notice)") }
+            reporter.line("retry: \(notice)")
         }
         sekoiaClient = settings.sekoia.map { configuration in
             SekoiaIntakeClient(configuration: configuration, transport: transport) { notice in
-                if verbose { reporter.line("retry: \(notice)") }
+                reporter.line("retry: \(notice)")
             }
         }
     }

@@ -62,7 +62,7 @@ struct CollectSettings: Sendable {
         .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
         .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
         .option("task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", defaultDescription: "300"),
-        .flag("verbose", short: "v", help: "Also report each retry and duplicate device on stderr."),
+        .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
     ]
 
     static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> CollectSettings {

@@ -91,15 +91,18 @@ final class MockServer {
         }
     }
 
-    /// The arguments that point `collect` at this mock, fast retries, no client rate limit.
+    /// The arguments that point `collect` at this mock, fast retries, no client rate limit;
+    /// an option in `extra` replaces the default of the same name.
     func collectArguments(region: String = "eu", sekoia: Bool = true, extra: [String] = []) -> [String] {
-        var arguments = [
-            "collect", "--region", region, "--username", "demo@example.com", "--eset-url", baseURL,
-            "--rate-limit", "off", "--retry-delay", "0.02", "--timeout", "5",
+        var defaults: [(String, String)] = [
+            ("--region", region), ("--username", "demo@example.com"), ("--eset-url", baseURL),
+            ("--rate-limit", "off"), ("--retry-delay", "0.02"), ("--timeout", "5"),
         ]
         if sekoia {
-            arguments += ["--sekoia-url", server.sekoiaBaseURL, "--connector-uuid", Self.connectorUUID]
+            defaults += [("--sekoia-url", server.sekoiaBaseURL), ("--connector-uuid", Self.connectorUUID)]
         }
+        var arguments = ["collect"]
+        for (option, value) in defaults where !extra.contains(option) { arguments += [option, value] }
         return arguments + extra
     }
 }
