@@ -23,6 +23,19 @@ enum CollectCommand: ConnectorSubcommand {
         await run(arguments, context: context, stopController: nil)
     }
 
+    /// Parses `arguments` (starting with `collect`) and runs them with `stopController`, for
+    /// embedders that stop the collector themselves.
+    static func run(_ arguments: [String], context: CLIContext, stopController: StopController) async -> ExitStatus {
+        do {
+            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec), parsed.commandPath.last == "collect" else {
+                return usageFailure(UsageError("expected the collect command"), context: context, command: "collect")
+            }
+            return await run(parsed, context: context, stopController: stopController)
+        } catch {
+            return usageFailure(error, context: context, command: "collect")
+        }
+    }
+
     /// - Parameter stopController: nil installs SIGINT/SIGTERM handling when `context` writes to
     ///   the process's own stderr; embedders and tests pass their own controller instead.
     static func run(_ arguments: ParsedArguments, context: CLIContext, stopController: StopController?) async -> ExitStatus {

@@ -42,6 +42,7 @@ struct CollectSettings: Sendable {
         .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
         .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
         .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
+        .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
         .option("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock)."),
         .option("page-size", value: "N", help: "Devices and groups per page, 1-1000.", defaultDescription: "1000"),
         .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
@@ -49,6 +50,7 @@ struct CollectSettings: Sendable {
         .option("sekoia-url", value: "URL", help: "Sekoia.io API base to push to, e.g. https://api.sekoia.io (needs --connector-uuid)."),
         .option("connector-uuid", value: "UUID", help: "The Sekoia.io asset connector to push to."),
         .option("sekoia-api-key-file", value: "FILE", help: "File holding the Sekoia.io API key (else SEKOIA_API_KEY)."),
+        .option("sekoia-api-key", value: "-", help: "Refused: an API key on the command line shows in ps and shell history."),
         .option("batch-size", value: "N", help: "Events per Sekoia.io push, 1-10000.", defaultDescription: "100"),
         .option("state-dir", value: "DIR", help: "Keep the checkpoint here and send only devices synced since the last good cycle."),
         .flag("full", help: "Ignore the checkpoint: send every device (the checkpoint still moves on success)."),
@@ -69,6 +71,12 @@ struct CollectSettings: Sendable {
         let path = arguments.commandPath
         func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
 
+        if arguments.value("password") != nil {
+            throw usage("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'")
+        }
+        if arguments.value("sekoia-api-key") != nil {
+            throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
+        }
         let regionName = try arguments.required("region")
         let region: ESETRegion
         do {
