@@ -62,6 +62,12 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
     public var call: String
     public var message: String
 
+    public init(kind: Kind, call: String, message: String) {
+        self.kind = kind
+        self.call = call
+        self.message = message
+    }
+
     public var description: String { "\(call): \(message)" }
 }
 
