@@ -1,0 +1,225 @@
+import Foundation
+
+/// The default tenant `eset-mock` serves: the committed `MockData/devices.json` and
+/// `MockData/device_groups.json` are exactly `devicesJSON()` and `groupsJSON()`
+/// (a test fails if they drift; `MockData/README.md` tells how to regenerate them).
+///
+/// Devices, in order:
+/// 1. the published seed sample device, verbatim (byte for byte, as in the spec's
+///    `seed-sample/device.json`);
+/// 2. `edgeDevices`: hand-written devices for the cases the mapping contract pins down;
+/// 3. `generatedDeviceCount` devices from `FleetGenerator(seed: seed, layout: .pretty)`.
+///
+/// Groups: `FleetGenerator.groups(count: 15)` with the root's uuid set to `rootGroupUuid` (the
+/// seed group's parent) and the nameless group's uuid set to `namelessGroupUuid`, followed by
+/// the published seed group, verbatim.
+public enum DefaultFleet {
+    /// The seed of the generated part.
+    public static let seed: UInt64 = 20_250_521
+
+    /// How many generated devices follow the seed and edge devices; enough for every variant
+    /// the generator knows (`FleetGenerator.fullCoverageDeviceCount`).
+    public static let generatedDeviceCount = 240
+
+    /// The account the mock accepts in every region. Intentionally public: these are demo
+    /// credentials for a local mock, not a secret.
+    public static let demoUsername = "demo@example.com"
+    /// See `demoUsername`.
+    public static let demoPassword = "demo-password"
+
+    /// The root group's uuid, fixed by the published seed group's `parentGroupUuid`.
+    public static let rootGroupUuid = "root-group-uuid"
+    /// The published seed group's uuid.
+    public static let seedGroupUuid = "group-uuid-1"
+    /// The uuid of the group without `displayName` (M15 must fall back to the uuid as name).
+    public static let namelessGroupUuid = "5ca1ab1e-0000-4000-8000-00000000000b"
+    /// The uuid of the published seed device.
+    public static let seedDeviceUuid = "550e8400-e29b-41d4-a716-446655440000"
+
+    /// The published seed device, verbatim (the mapping must turn it into the published
+    /// expected event).
+    public static let seedDeviceJSON = #"""
+        {
+          "uuid": "550e8400-e29b-41d4-a716-446655440000",
+          "displayName": "DESKTOP-ABC123",
+          "description": "Finance workstation",
+          "deviceType": "DEVICE_TYPE_DESKTOP",
+          "enrollmentStatus": "DEVICE_ENROLLMENT_STATUS_ENROLLED",
+          "functionalityStatus": "DEVICE_FUNCTIONALITY_STATUS_OK",
+          "isMaster": true,
+          "isMobile": false,
+          "isMuted": false,
+          "lastSyncTime": "2025-05-21T10:00:00Z",
+          "managementDomain": "eu.automation.eset.systems",
+          "primaryLocalIpAddress": "192.168.1.42",
+          "publicIpAddress": "203.0.113.10",
+          "parentGroupUuid": "group-uuid-1",
+          "tags": [
+            "finance",
+            "windows"
+          ],
+          "operatingSystem": {
+            "bitness": 64,
+            "displayName": "Windows 10 Enterprise",
+            "editionId": 4,
+            "familyId": 1,
+            "version": {
+              "id": "10.0.19041",
+              "major": 10,
+              "minor": 0,
+              "name": "Windows 10",
+              "patch": 19041
+            }
+          },
+          "hardwareProfiles": [
+            {
+              "manufacturer": "Dell Inc.",
+              "model": "Latitude 5520",
+              "networkAdapters": [
+                {
+                  "caption": "Intel(R) Ethernet Connection",
+                  "macAddress": "AA:BB:CC:DD:EE:FF",
+                  "malformedData": null
+                }
+              ]
+            }
+          ],
+          "deployedComponents": [
+            {
+              "displayName": "ESET Endpoint Security",
+              "version": {
+                "id": "10.0.2045.0",
+                "major": 10,
+                "minor": 0,
+                "name": "ESET Endpoint Security 10.0",
+                "patch": 2045
+              },
+              "id": 1,
+              "name": "eea"
+            }
+          ],
+          "activeProducts": [
+            {
+              "activateDate": {
+                "year": 2025,
+                "month": 1,
+                "day": 15
+              },
+              "subscriptionUuid": "sub-uuid-123",
+              "unitPoolUuid": "pool-uuid-456",
+              "validityDate": {
+                "year": 2026,
+                "month": 1,
+                "day": 15
+              },
+              "id": 10,
+              "name": "ESET PROTECT Entry"
+            }
+          ],
+          "cloningConfiguration": {
+            "cloneNamingPatterns": [
+              "DESKTOP-*"
+            ],
+            "securityGroupUuid": "sec-group-uuid-1",
+            "securityGroupDisplayName": "Default Security Group"
+          }
+        }
+        """#
+
+    /// The published seed group, verbatim.
+    public static let seedGroupJSON = #"""
+        {
+          "uuid": "group-uuid-1",
+          "displayName": "Finance Department",
+          "isSecurityGroup": false,
+          "linkedEntityType": "DEVICE_GROUP_ENTITY_TYPE_UNSPECIFIED",
+          "parentGroupUuid": "root-group-uuid"
+        }
+        """#
+
+    /// The device groups, in the order of `groupsJSON()`.
+    public static let groups: [GeneratedGroup] = {
+        var groups = FleetGenerator(seed: seed).groups(count: 15)
+        let generatedRoot = groups[0].uuid
+        let generatedNameless = groups[11].uuid
+        for index in groups.indices {
+            if groups[index].uuid == generatedRoot { groups[index].uuid = rootGroupUuid }
+            if groups[index].uuid == generatedNameless { groups[index].uuid = namelessGroupUuid }
+            if groups[index].parentGroupUuid == generatedRoot { groups[index].parentGroupUuid = rootGroupUuid }
+            if groups[index].parentGroupUuid == generatedNameless { groups[index].parentGroupUuid = namelessGroupUuid }
+        }
+        groups.append(GeneratedGroup(uuid: seedGroupUuid, displayName: "Finance Department", parentGroupUuid: rootGroupUuid))
+        return groups
+    }()
+
+    /// The uuid of the default group named `name` (edge devices are placed by name).
+    static func groupUuid(named name: String) -> String {
+        guard let group = groups.first(where: { $0.displayName == name }) else {
+            preconditionFailure("the default fleet has no group named \(name)")
+        }
+        return group.uuid
+    }
+
+    /// A hand-written device and why it is in the fleet.
+    public struct EdgeDevice: Sendable {
+        public let uuid: String
+        /// What the device exercises and what the mapping must do with it.
+        public let purpose: String
+        /// The device object, pretty-printed like the seed sample.
+        public let json: String
+    }
+
+    /// The whole `devices.json`: a JSON array of the seed device, the edge devices and the
+    /// generated devices.
+    public static func devicesJSON() -> [UInt8] {
+        let generator = FleetGenerator(seed: seed, layout: .pretty)
+        let context = FleetContext(seed: seed, groups: groups)
+        var writer = FixtureWriter(layout: .pretty, reservingCapacity: 1 << 20)
+        writer.raw("[\n")
+        writer.raw(seedDeviceJSON)
+        for edge in edgeDevices {
+            writer.raw(",\n")
+            writer.raw(edge.json)
+        }
+        for index in 0..<generatedDeviceCount {
+            writer.raw(",\n")
+            generator.writeDevice(index: index, context: context, to: &writer)
+        }
+        writer.raw("\n]\n")
+        return writer.bytes
+    }
+
+    /// The whole `device_groups.json`: a JSON array of `groups`, the seed group verbatim.
+    public static func groupsJSON() -> [UInt8] {
+        var writer = FixtureWriter(layout: .pretty, reservingCapacity: 8192)
+        writer.raw("[\n")
+        for (index, group) in groups.enumerated() {
+            if index > 0 { writer.raw(",\n") }
+            if group.uuid == seedGroupUuid {
+                writer.raw(seedGroupJSON)
+            } else {
+                FleetGenerator.writeGroup(group, to: &writer)
+            }
+        }
+        writer.raw("\n]\n")
+        return writer.bytes
+    }
+
+    /// Writes `devices.json` and `device_groups.json` into `directory` (creating it).
+    public static func write(to directory: URL) throws {
+        try FleetFiles.createDirectory(directory)
+        try FleetFiles.write(to: directory.appendingPathComponent("device_groups.json")) { sink in
+            try groupsJSON().withUnsafeBytes(sink)
+        }
+        try FleetFiles.write(to: directory.appendingPathComponent("devices.json")) { sink in
+            try devicesJSON().withUnsafeBytes(sink)
+        }
+    }
+}
+
+extension FleetGenerator {
+    /// The default tenant's files, as committed in `MockData/` (see `DefaultFleet`).
+    public static func defaultFleet() -> (devices: [UInt8], groups: [UInt8]) {
+        (DefaultFleet.devicesJSON(), DefaultFleet.groupsJSON())
+    }
+}
