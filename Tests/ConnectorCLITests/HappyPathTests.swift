@@ -42,4 +42,30 @@ final class HappyPathTests: XCTestCase {
         XCTAssertEqual(run.summaryInt("NDJSON lines"), 25)
         XCTAssertEqual(mock.server.receivedSekoiaItemCount, 0)
     }
+
+    /// The client-side limit keeps a many-page run under the mock's 10 calls/s: no 429 at all.
+    func testTheClientRateLimitAvoids429() async throws {
+        let fleet = TestFleet(devices: 120)
+        let mock = try MockServer(fleet: fleet, rateLimit: 10)
+        let started = Date()
+        let run = await runConnector(mock.collectArguments(extra: ["--rate-limit", "10", "--page-size", "10"]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        assertDeliveredExactly(mock.receivedUIDs, fleet.deliverable)
+        XCTAssertEqual(run.summaryInt("pages"), 12)
+        XCTAssertEqual(run.summary("retries (ESET)"), "0", run.stderr)
+        XCTAssertEqual(mock.server.journal.filter { $0.status == 429 }.count, 0)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.95, "14 calls at 10/s cannot all start in the first second")
+    }
+
+    /// Without it the mock's limit bites, and the 429s are absorbed by retries.
+    func testWithoutTheClientLimitThe429sAreRetried() async throws {
+        let fleet = TestFleet(devices: 120)
+        let mock = try MockServer(fleet: fleet, rateLimit: 10)
+        let run = await runConnector(mock.collectArguments(extra: ["--rate-limit", "off", "--page-size", "8", "--max-retries", "10"]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        assertDeliveredExactly(mock.receivedUIDs, fleet.deliverable)
+        let limited = mock.server.journal.filter { $0.status == 429 }.count
+        XCTAssertGreaterThan(limited, 0, "16 data calls at full speed exceed 10/s")
+        XCTAssertEqual(run.summary("retries (ESET)"), "rate-limited (429) \(limited)")
+    }
 }
