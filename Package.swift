@@ -40,9 +40,9 @@ let package = Package(
         .executableTarget(name: "eset-bench", dependencies: ["Benchmarks", "ArgumentParsing"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF"]),
+        .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
         .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET"]),
-        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
+        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),

@@ -6,7 +6,8 @@ import Foundation
 /// or killed run never leaves a truncated file that looks complete.
 public final class EventOutput: @unchecked Sendable {
     // Unchecked: used by one task at a time (the collector's pipeline), never shared.
-    private let handle: FileHandle
+    private let handle: FileHandle?
+    private let sink: (([UInt8]) -> Void)?
     private let temporaryPath: String?
     private let finalPath: String?
     private var buffer: [UInt8] = []
@@ -15,7 +16,12 @@ public final class EventOutput: @unchecked Sendable {
 
     /// Events go to standard output.
     public static func standardOutput() -> EventOutput {
-        EventOutput(handle: FileHandle.standardOutput, temporaryPath: nil, finalPath: nil)
+        EventOutput(handle: FileHandle.standardOutput, sink: nil, temporaryPath: nil, finalPath: nil)
+    }
+
+    /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
+    public static func stream(_ sink: @escaping ([UInt8]) -> Void) -> EventOutput {
+        EventOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
     }
 
     /// Events go to `path`, created or replaced only by `commit()`.
@@ -33,11 +39,12 @@ public final class EventOutput: @unchecked Sendable {
         guard let handle = FileHandle(forWritingAtPath: temporary) else {
             throw OutputError(path: path, reason: "cannot open \(temporary) for writing")
         }
-        return EventOutput(handle: handle, temporaryPath: temporary, finalPath: path)
+        return EventOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
     }
 
-    private init(handle: FileHandle, temporaryPath: String?, finalPath: String?) {
+    private init(handle: FileHandle?, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
         self.handle = handle
+        self.sink = sink
         self.temporaryPath = temporaryPath
         self.finalPath = finalPath
         buffer.reserveCapacity(flushThreshold + 4096)
@@ -53,7 +60,7 @@ public final class EventOutput: @unchecked Sendable {
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         do {
-            try handle.write(contentsOf: buffer)
+            if let sink { sink(buffer) } else { try handle?.write(contentsOf: buffer) }
         } catch {
             throw OutputError(path: finalPath ?? "standard output", reason: "write failed: \(error.localizedDescription)")
         }
@@ -66,8 +73,8 @@ public final class EventOutput: @unchecked Sendable {
         try flush()
         finished = true
         guard let temporaryPath, let finalPath else { return }
-        try? handle.synchronize()
-        try? handle.close()
+        try? handle?.synchronize()
+        try? handle?.close()
         if rename(temporaryPath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -83,7 +90,7 @@ public final class EventOutput: @unchecked Sendable {
             try? flush()
             return
         }
-        try? handle.close()
+        try? handle?.close()
         unlink(temporaryPath)
     }
 

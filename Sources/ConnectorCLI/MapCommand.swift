@@ -59,7 +59,7 @@ enum MapCommand: ConnectorSubcommand {
 
         let output: EventOutput
         do {
-            output = try arguments.value("output").map(EventOutput.file) ?? .standardOutput()
+            output = try arguments.value("output").map(EventOutput.file) ?? .stream { context.standardOutput.write($0) }
         } catch {
             context.error("error: \(error)")
             return .failure

@@ -2,13 +2,18 @@
 ///
 /// Order and repetition are kept because HTTP gives meaning to both (e.g. repeated
 /// `Set-Cookie`, or a duplicated `Content-Length` that must be checked for conflicts).
-public struct HTTPHeaders: Sendable, Sequence, CustomStringConvertible {
+public struct HTTPHeaders: Sendable, Sequence, CustomStringConvertible, ExpressibleByDictionaryLiteral {
     /// The fields in the order they were received or added.
     public private(set) var fields: [(name: String, value: String)]
 
     /// Creates headers from `(name, value)` pairs, keeping their order.
     public init(_ pairs: [(String, String)] = []) {
         fields = pairs.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// `["Content-Type": "application/json"]`; literal order is kept.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
     }
 
     /// The first value of `name`, compared case-insensitively; nil when absent.

@@ -3,8 +3,23 @@ import Foundation
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server (RFC 9112) with one dedicated thread per connection and blocking
-/// POSIX sockets. It knows nothing of the application: every request goes to one `HTTPHandler`.
+/// A small HTTP/1.1 server (RFC 9112) with one dedicated thread per connection and POSIX
+/// sockets. It knows nothing of the application: every request goes to one `HTTPHandler`.
+///
+/// Behaviour, in short:
+/// - Connections are persistent by default for HTTP/1.1 (`Connection: close` honoured); HTTP/1.0
+///   closes unless it sends `Connection: keep-alive`. Pipelined requests are answered in order.
+/// - Bodies framed by `Content-Length` or `Transfer-Encoding: chunked` (decoded before the handler
+///   sees them; chunk extensions ignored, trailers discarded). `Expect: 100-continue` is answered.
+/// - Errors, each answered with a plain-text reason and then a close: malformed request line or
+///   header, bad/conflicting `Content-Length`, `Content-Length` with `Transfer-Encoding`, missing
+///   `Host` in HTTP/1.1 → 400; head over `maxHeaderBytes` → 431; body over `maxBodyBytes` → 413;
+///   transfer coding other than chunked → 501; version other than 1.0/1.1 → 505; head or body not
+///   received within `idleTimeout` → 408; over `maxConnections` → 503.
+/// - Every response carries `Content-Length` (except 204/304) and `Date`; HEAD gets no body.
+/// - Closing after an error drains what the client still sends for up to 2 s, so the client can
+///   read the answer instead of getting a reset.
+/// - SIGPIPE never fires: all writes use `MSG_NOSIGNAL`.
 public final class HTTPServer: Sendable {
     /// Limits and addresses; the defaults suit tests and local mocks.
     public struct Configuration: Sendable {

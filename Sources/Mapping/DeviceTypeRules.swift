@@ -20,7 +20,8 @@ extension DeviceMapper {
     }
 
     /// S05: every ESET `deviceType` to the OCSF type that expresses it. An unspecified or absent
-    /// type is Mobile when `isMobile` is true, else Unknown; a value ESET may add later is Other.
+    /// type is Mobile when `isMobile` is true, else Unknown. For Other (99) OCSF wants the source's
+    /// own word in `type`, so printers say "Printer" and an unknown value is passed through.
     func strictDeviceType(_ device: ESETDevice) -> (String, Int) {
         var type = device.deviceType?.uppercased() ?? ""
         if type.hasPrefix("DEVICE_TYPE_") { type.removeFirst("DEVICE_TYPE_".count) }
@@ -33,9 +34,10 @@ extension DeviceMapper {
         case "VIRTUAL_MACHINE": return ("Virtual", 6)
         case "IOT", "SMART_TV", "WEARABLE", "SMART_SPEAKER", "SECURITY_CAMERA": return ("IOT", 7)
         case "ROUTER": return ("Router", 12)
-        case "PRINTER", "GAMING_CONSOLE": return ("Other", 99)
+        case "PRINTER": return ("Printer", 99)
+        case "GAMING_CONSOLE": return ("Gaming Console", 99)
         case "", "UNSPECIFIED": return device.isMobile ? ("Mobile", 5) : ("Unknown", 0)
-        default: return ("Other", 99)
+        default: return (device.deviceType ?? "Other", 99)
         }
     }
 }

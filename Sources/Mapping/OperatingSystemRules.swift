@@ -33,7 +33,8 @@ extension DeviceMapper {
     }
 
     /// S03/S04: ESET's own family table with OCSF captions. Apple (3) is iOS when the device is
-    /// mobile or its edition is "mobile" (3), macOS otherwise.
+    /// mobile or its edition is "mobile" (3), macOS otherwise. For Other (99) OCSF wants the
+    /// source's own word in `type`: ESET's family name, or the number when ESET adds one.
     func strictOSType(_ system: ESETOperatingSystem, isMobile: Bool) -> (String, Int) {
         switch system.familyID {
         case nil, 0?: return ("Unknown", 0)
@@ -42,7 +43,9 @@ extension DeviceMapper {
         case 3?: return (isMobile || system.editionID == 3) ? ("iOS", 301) : ("macOS", 300)
         case 4?: return ("Android", 201)
         case 5?: return ("Windows Mobile", 101)
-        default: return ("Other", 99)
+        case 6?: return ("Symbian", 99)
+        case 7?: return ("UNIX", 99)
+        case let family?: return ("ESET family \(family)", 99)
         }
     }
 }

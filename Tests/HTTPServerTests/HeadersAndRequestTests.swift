@@ -23,6 +23,12 @@ final class HeadersAndRequestTests: XCTestCase {
         XCTAssertEqual(headers.count, 3)
     }
 
+    func testDictionaryLiteralKeepsOrder() {
+        let headers: HTTPHeaders = ["B": "2", "A": "1"]
+        XCTAssertEqual(headers.map(\.name), ["B", "A"])
+        XCTAssertEqual(headers["a"], "1")
+    }
+
     func testHasTokenReadsCommaSeparatedLists() {
         let headers = HTTPHeaders([("Connection", "keep-alive, Upgrade"), ("Connection", " CLOSE ")])
         XCTAssertTrue(headers.hasToken("close", in: "connection"))

@@ -106,7 +106,7 @@ final class ProtocolErrorTests: ServerTestCase {
         // resetting, or the client would never see the 413.
         let server = try startServer { $0.maxBodyBytes = 1000 }
         let connection = try connect(server)
-        let response = try connection.request("POST", "/", body: [UInt8](repeating: 66, count: 2_000_000))
+        let response = try connection.request("POST", "/", body: [UInt8](repeating: 66, count: 16_000_000))
         XCTAssertEqual(response.status, 413)
     }
 

@@ -1,0 +1,71 @@
+import JSON
+
+/// What the connector produced for one mapping case.
+public struct MappingRunOutput: Sendable {
+    public var events: [JSONValue]
+    public var exitStatus: Int32
+    /// Indices (in the case's devices.json) the connector reported as rejected.
+    public var rejectedIndices: [Int]
+    /// The instants a `"$now"` may take, as epoch seconds (the run's start and end).
+    public var runWindowSeconds: ClosedRange<Double>
+
+    public init(events: [JSONValue], exitStatus: Int32, rejectedIndices: [Int], runWindowSeconds: ClosedRange<Double>) {
+        self.events = events
+        self.exitStatus = exitStatus
+        self.rejectedIndices = rejectedIndices
+        self.runWindowSeconds = runWindowSeconds
+    }
+}
+
+/// Judges a mapping case: every attribute of every event, attributed to the rules that own it.
+public enum MappingEvaluation {
+    public static func evaluate(
+        _ testCase: ConformanceCase, expected: [JSONValue], output: MappingRunOutput, catalog: RuleCatalog, seconds: Double
+    ) -> CaseResult {
+        var problems: [String] = []
+        var failed: [String] = []
+        func fail(_ rules: [String], _ problem: String) {
+            problems.append(problem)
+            for rule in rules where !failed.contains(rule) { failed.append(rule) }
+        }
+        // A run's "now" in the profile's unit; a little slack either side for clock granularity.
+        let window = output.runWindowSeconds
+        let now: ClosedRange<Double> =
+            testCase.profile == "ocsf-strict"
+            ? ((window.lowerBound - 1) * 1000)...((window.upperBound + 1) * 1000)
+            : (window.lowerBound - 1)...(window.upperBound + 1)
+        let comparator = EventComparator(now: now)
+
+        let expectedStatus: Int32 = testCase.rejectedIndices.isEmpty ? 0 : 2
+        if output.exitStatus != expectedStatus {
+            fail(testCase.rejectedIndices.isEmpty ? testCase.rules : ["G4"], "exit status \(output.exitStatus), expected \(expectedStatus)")
+        }
+        if output.rejectedIndices.sorted() != testCase.rejectedIndices.sorted() {
+            fail(["G4"], "rejected device indices \(output.rejectedIndices.sorted()), expected \(testCase.rejectedIndices.sorted())")
+        }
+        if output.events.count != expected.count {
+            fail(testCase.rules, "\(output.events.count) events, expected \(expected.count)")
+        }
+        for (index, pair) in zip(expected, output.events).enumerated() {
+            for mismatch in comparator.compare(expected: pair.0, actual: pair.1) {
+                var owners = catalog.owners(of: mismatch.attribute, profile: testCase.profile)
+                if owners.isEmpty { owners = testCase.rules }
+                if mismatch.actual == .null || mismatch.actual.map(isEmptyContainer) == true, !owners.contains("G2") {
+                    owners.append("G2")
+                }
+                fail(owners, "event \(index + 1) (device \(pair.1["device"]?["uid"]?.stringValue ?? "?")): \(mismatch)")
+            }
+        }
+        return CaseResult(
+            name: testCase.name, kind: .mapping, profile: testCase.profile, rules: testCase.rules, failedRules: failed,
+            problems: problems, seconds: seconds)
+    }
+
+    private static func isEmptyContainer(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let elements): return elements.isEmpty
+        case .object(let object): return object.members.isEmpty
+        default: return false
+        }
+    }
+}
