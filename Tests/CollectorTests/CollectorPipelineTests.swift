@@ -142,7 +142,7 @@ final class CollectorPipelineTests: XCTestCase {
         do {
             _ = try await Collector(client: testClient(transport), options: CollectorOptions(), sinks: [FailingSink(), recorder], checkpointStore: store).runCycle()
             XCTFail("expected a failure")
-        } catch let error as CycleFailure {
+        } catch {
             XCTAssertEqual(error.statistics.mapped, 1)
         }
         XCTAssertTrue(recorder.abandoned)
