@@ -202,7 +202,7 @@ public final class SekoiaIntakeClient: Sendable {
             guard let wait = budget.nextWait(serverWait: serverWait) else {
                 throw SekoiaError(
                     kind: .retriesExhausted, call: call,
-                    message: "\(detail); gave up after \(budget.retriesUsed + 1) attempts in \(formatDuration(budget.elapsed))")
+                    message: "\(detail); gave up after \(budget.retriesUsed + 1) attempt\(budget.retriesUsed == 0 ? "" : "s") in \(formatDuration(budget.elapsed))")
             }
             retries.record(cause)
             onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")

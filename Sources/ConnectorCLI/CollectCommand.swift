@@ -97,14 +97,9 @@ struct CollectRunner: Sendable {
         var cycle = 0
         while cycle < Int.max {
             cycle += 1
-            var outcome: Outcome?
-            await controller.runCycle {
-                let result = await runCycle()
-                // Hand the result out of the cancellable task through a lock-free box.
-                resultBox.store(result)
-            }
-            outcome = resultBox.take()
-            guard let outcome else { return .failure }
+            let box = OutcomeBox()
+            await controller.runCycle { box.store(await runCycle()) }
+            guard let outcome = box.take() else { return .failure }
             status = outcome.status
             guard let interval = settings.interval else { break }
             if outcome.stopsTheRun || controller.stopRequested { break }
@@ -114,27 +109,22 @@ struct CollectRunner: Sendable {
         return status
     }
 
-    private let resultBox = OutcomeBox()
-
     /// One cycle with its own sinks; prints the problems found and the summary.
     func runCycle() async -> Outcome {
+        // Remote first: the file is committed only once Sekoia.io accepted everything.
         var sinks: [any EventSink] = []
-        var sekoiaSink: SekoiaSink?
         if let sekoiaClient {
             let batchReporter = onBatch
-            let sink = SekoiaSink(client: sekoiaClient, batchSize: settings.batchSize) { [reporter, verbose = settings.verbose] batch in
+            sinks.append(SekoiaSink(client: sekoiaClient, batchSize: settings.batchSize) { [reporter, verbose = settings.verbose] batch in
                 if verbose { reporter.line("pushed batch \(batch.number): \(batch.events) events" + (batch.taskID.map { ", task \($0)" } ?? "")) }
                 batchReporter?(batch)
-            }
-            sekoiaSink = sink
-            sinks.append(sink)
+            })
         }
         if let path = settings.outputPath {
             sinks.append(NDJSONSink(path: path))
         } else if settings.writesStandardOutput {
             sinks.append(TextStreamSink(stream: reporter.context.standardOutput))
         }
-        _ = sekoiaSink
         let store = settings.stateDirectory.map {
             CheckpointStore(directory: $0, region: settings.region.rawValue, username: settings.username)
         }
@@ -186,7 +176,8 @@ struct CollectRunner: Sendable {
     }
 }
 
-/// Carries a cycle's outcome out of its cancellable task.
+/// Carries a cycle's outcome out of its cancellable task (a task's closure cannot return into
+/// the caller's variables).
 final class OutcomeBox: Sendable {
     private let value = Mutex<CollectRunner.Outcome?>(nil)
     func store(_ outcome: CollectRunner.Outcome) { value.withLock { $0 = outcome } }

@@ -1,3 +1,4 @@
+@testable import ConnectorCLI
 import ESETMock
 import Foundation
 import JSON
@@ -67,5 +68,19 @@ final class HappyPathTests: XCTestCase {
         let limited = mock.server.journal.filter { $0.status == 429 }.count
         XCTAssertGreaterThan(limited, 0, "16 data calls at full speed exceed 10/s")
         XCTAssertEqual(run.summary("retries (ESET)"), "rate-limited (429) \(limited)")
+    }
+
+    /// Progress lines only when stderr is a terminal; the summary always.
+    func testProgressOnlyOnATerminal() async throws {
+        let mock = try MockServer(fleet: TestFleet(devices: 30))
+        for terminal in [false, true] {
+            let stderr = TextStream.memory()
+            let context = CLIContext(environment: ["ESET_PASSWORD": MockServer.password], standardOutput: .memory(), standardError: stderr,
+                                     standardErrorIsTerminal: terminal)
+            let status = await runConnectorCLI(mock.collectArguments(sekoia: false, extra: ["--page-size", "10"]), context: context)
+            XCTAssertEqual(status, 0)
+            XCTAssertEqual(stderr.text.contains("\r\u{1B}[2Kpage 3: 30 devices fetched, 30 mapped"), terminal, stderr.text)
+            XCTAssertTrue(stderr.text.contains("summary: succeeded"))
+        }
     }
 }
