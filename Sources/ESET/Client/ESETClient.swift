@@ -120,15 +120,29 @@ public final class ESETClient: Sendable {
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
     public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
-        try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { json, number throws(PageDecodingError) in
-            try DevicePage.decode(json, page: number)
+        // Decoded in place from the body's bytes (the same page and errors as parsing it first,
+        // several times faster): device pages are the bulk of a collection.
+        try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+            do throws(DevicePageError) {
+                return try DevicePage.decode(bytes: body, page: number)
+            } catch {
+                switch error {
+                case .malformedJSON(let syntax): throw Self.malformedBody(body, syntax)
+                case .notAPage(let shape): throw BodyError(description: shape.reason)
+                }
+            }
         }
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
     public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
-        try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { json, number throws(PageDecodingError) in
-            try DeviceGroupPage.decode(json, page: number)
+        try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+            let json = try Self.parseJSON(body)
+            do throws(PageDecodingError) {
+                return try DeviceGroupPage.decode(json, page: number)
+            } catch {
+                throw BodyError(description: error.reason)
+            }
         }
     }
 
@@ -136,18 +150,13 @@ public final class ESETClient: Sendable {
     /// page token the API already handed out).
     private func nextPage<Page>(
         path: String, cursor: inout PageCursor, nextToken: KeyPath<Page, String?>,
-        decode: @escaping @Sendable (JSONValue, Int) throws(PageDecodingError) -> Page
+        decode: @escaping @Sendable ([UInt8], Int) throws(BodyError) -> Page
     ) async throws -> Page? {
         guard !cursor.isFinished else { return nil }
         let number = cursor.pagesFetched + 1
         let call = "GET \(path) (page \(number))"
         let page = try await get(path: path, query: pageQuery(cursor), call: call) { body throws(BodyError) in
-            let json = try Self.parseJSON(body)
-            do throws(PageDecodingError) {
-                return try decode(json, number)
-            } catch {
-                throw BodyError(description: error.reason)
-            }
+            try decode(body, number)
         }
         try cursor.advance(next: page[keyPath: nextToken], call: call)
         return page
@@ -170,8 +179,12 @@ public final class ESETClient: Sendable {
         do {
             return try JSONParser.parse(body)
         } catch {
-            throw BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
+            throw malformedBody(body, error)
         }
+    }
+
+    static func malformedBody(_ body: [UInt8], _ error: JSONParseError) -> BodyError {
+        BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
     /// An authenticated GET on the device-management host, with every resilience rule applied.
