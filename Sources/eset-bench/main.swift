@@ -13,23 +13,57 @@ let mapSpec = CommandSpec(
         .option("devices", value: "N", help: "Fleet size.", defaultDescription: "100000"),
         .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
         .option("page-size", value: "N", help: "Devices per page answer.", defaultDescription: "1000"),
-        .option("runs", value: "N", help: "Timed runs; the best one is reported last as run=best.", defaultDescription: "3"),
+        .option("runs", value: "N", help: "Timed runs; the fastest is repeated last as run=best.", defaultDescription: "5"),
         .option("profile", value: "NAME", help: "Mapping profile: sekoia or ocsf-strict.", defaultDescription: "sekoia"),
-        .option("decoder", value: "NAME", help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).", defaultDescription: "scan"),
+        .option(
+            "decoder", value: "NAME",
+            help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).",
+            defaultDescription: "scan"),
+    ])
+
+let serveSpec = CommandSpec(
+    name: "serve",
+    abstract: "Throughput and latency of eset-mock serving device pages (beside nginx and wrk when installed), and its start-up time.",
+    options: [
+        .option("devices", value: "N", help: "Fleet size served.", defaultDescription: "10000"),
+        .option("page-size", value: "N", help: "pageSize of the requests.", defaultDescription: "1000"),
+        .option("connections", value: "LIST", help: "Keep-alive connections, comma-separated.", defaultDescription: "1,8,64"),
+        .option("seconds", value: "S", help: "Duration of each load run.", defaultDescription: "5"),
+        .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
+        .option("mock-data", value: "DIR", help: "Also time the start-up on this data (the repository's MockData)."),
+        .flag("no-compare", help: "Skip nginx and wrk even when installed."),
+    ])
+
+let collectSpec = CommandSpec(
+    name: "collect",
+    abstract: "The connector collecting a generated fleet from eset-mock over HTTP: wall time, devices/s, peak RSS.",
+    options: [
+        .option("devices", value: "LIST", help: "Fleet sizes, comma-separated.", defaultDescription: "100000,1000000"),
+        .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
+        .option("page-size", value: "N", help: "Devices per page.", defaultDescription: "1000"),
+        .option("work-dir", value: "DIR", help: "Where fleets and NDJSON go (each removed after its run).", defaultDescription: "a temporary directory"),
     ])
 
 let benchSpec = CommandSpec(
     name: "eset-bench",
-    abstract: "Benchmarks of the ESET connector toolkit (build with -c release).",
-    subcommands: [mapSpec])
+    abstract: "Benchmarks of the ESET connector toolkit. Build with -c release; see docs/benchmarks.md.",
+    subcommands: [mapSpec, serveSpec, collectSpec])
 
-func stderr(_ text: String) {
+func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 func emit(_ line: ResultLine) {
-    // Unbuffered, so that a script piping the output sees each run as it ends.
+    // Unbuffered, so that a script piping the output sees each figure as it is measured.
     FileHandle.standardOutput.write(Data((line.description + "\n").utf8))
+}
+
+func integers(_ text: String, option: String) throws -> [Int] {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw UsageError("invalid value '\(text)' for '--\(option)': expected positive integers separated by commas")
+    }
+    return values.compactMap { $0 }
 }
 
 func runMap(_ arguments: ParsedArguments) throws -> Int32 {
@@ -39,10 +73,10 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
         pageSize: try arguments.int("page-size", range: 1...1_000_000) ?? 1000,
         profile: try MappingProfile.named(arguments.value("profile") ?? "sekoia"),
         decoder: MapBenchmark.Decoder(rawValue: try arguments.choice("decoder", from: MapBenchmark.Decoder.allCases.map(\.rawValue)) ?? "scan")!)
-    let runs = try arguments.int("runs", range: 1...100) ?? 3
-    stderr("generating \(benchmark.deviceCount) devices (seed \(benchmark.seed))…")
+    let runs = try arguments.int("runs", range: 1...100) ?? 5
+    note("generating \(benchmark.deviceCount) devices (seed \(benchmark.seed))…")
     let input = benchmark.prepare()
-    stderr("\(input.pages.count) pages, \(input.byteCount) bytes, \(input.byteCount / max(1, input.deviceCount)) bytes/device")
+    note("\(input.pages.count) pages, \(input.byteCount) bytes, \(input.byteCount / max(1, input.deviceCount)) bytes/device")
     var best: MapBenchmark.Result?
     for run in 1...runs {
         let result = try benchmark.run(input)
@@ -51,6 +85,29 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
     }
     if let best { emit(best.line(run: "best")) }
     return 0
+}
+
+func runServe(_ arguments: ParsedArguments) throws -> Int32 {
+    let benchmark = ServeBenchmark(
+        deviceCount: try arguments.int("devices", range: 1...10_000_000) ?? 10_000,
+        pageSize: try arguments.int("page-size", range: 1...1000) ?? 1000,
+        connectionCounts: try integers(arguments.value("connections") ?? "1,8,64", option: "connections"),
+        seconds: try arguments.int("seconds", range: 1...600) ?? 5,
+        seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
+        compare: !arguments.flag("no-compare"),
+        defaultDataDirectory: arguments.value("mock-data"))
+    try benchmark.run(emit: emit, note: note)
+    return 0
+}
+
+func runCollect(_ arguments: ParsedArguments) throws -> Int32 {
+    let benchmark = CollectBenchmark(
+        deviceCounts: try integers(arguments.value("devices") ?? "100000,1000000", option: "devices"),
+        seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
+        pageSize: try arguments.int("page-size", range: 1...1000) ?? 1000,
+        workDirectory: arguments.value("work-dir"))
+    let results = try benchmark.run(emit: emit, note: note)
+    return results.allSatisfy { $0.exitCode == 0 && $0.outputLines == $0.devices } ? 0 : 1
 }
 
 func runBench(_ argv: [String]) -> Int32 {
@@ -62,17 +119,19 @@ func runBench(_ argv: [String]) -> Int32 {
         case .run(let arguments):
             switch arguments.commandPath.dropFirst().first {
             case "map": return try runMap(arguments)
+            case "serve": return try runServe(arguments)
+            case "collect": return try runCollect(arguments)
             default:
-                stderr("error: missing subcommand; see 'eset-bench --help'")
+                note("error: missing subcommand; see 'eset-bench --help'")
                 return 64
             }
         }
     } catch let error as UsageError {
-        stderr("error: \(error.message)")
-        if let hint = error.helpHint { stderr(hint) }
+        note("error: \(error.message)")
+        if let hint = error.helpHint { note(hint) }
         return 64
     } catch {
-        stderr("error: \(error)")
+        note("error: \(error)")
         return 1
     }
 }
