@@ -150,6 +150,8 @@ extension MockEngine {
             state.devicePagesServed = 0
             state.duplicateServed = false
             state.filterCache = nil
+            state.pageBodies.removeAll()
+            state.pageBodiesBytes = 0
         }
     }
 

@@ -244,17 +244,17 @@ extension MockEngine {
             }
         }
         let filterKey = filters.key
-        return state.withLock { state -> HTTPResponse in
+        let outcome = state.withLock { state -> PageOutcome in
             var offset = 0
             if !tokenText.isEmpty {
                 guard let (selector, validator) = SecureToken.split(tokenText),
                       let cursor = state.pageCursors[selector],
                       SecureToken.constantTimeEquals(cursor.validator, validator),
                       cursor.region == region, cursor.listing == listing else {
-                    return Reply.rpc(400, "invalid pageToken")
+                    return .answer(Reply.rpc(400, "invalid pageToken"))
                 }
                 guard cursor.filterKey == filterKey else {
-                    return Reply.rpc(400, "invalid pageToken: the query's filters differ from the first page's")
+                    return .answer(Reply.rpc(400, "invalid pageToken: the query's filters differ from the first page's"))
                 }
                 offset = cursor.offset
             }
@@ -270,6 +270,8 @@ extension MockEngine {
                 if position > start { chunks.append(comma) }
                 chunks.append(records[selected?[position] ?? position].bytes)
             }
+            // Everything the body's bytes depend on but the closing member (added below).
+            let bodyKey = "\(listing.rawValue)|\(state.fleetVersion)|\(state.settings.emptyFleet)|\(filterKey)|\(start)|\(end)"
             var next: String?
             if listing == .devices && state.settings.repeatPageToken && !tokenText.isEmpty {
                 next = tokenText
@@ -293,14 +295,49 @@ extension MockEngine {
                 case .null: chunks.append(closeWithNullToken)
                 }
             }
+            let key = bodyKey + "|" + String(decoding: chunks[chunks.count - 1], as: UTF8.self)
             if listing == .devices {
                 state.devicePagesServed += 1
                 if let after = state.settings.fleetChangeAfterDevicePages, !state.fleetChanged, state.devicePagesServed >= after {
                     MockEngine.changeFleet(&state)
                 }
             }
-            return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), bodyChunks: chunks)
+            if let body = state.pageBodies[key] { return .answer(MockEngine.pageResponse(body)) }
+            return .assemble(chunks, key: key)
         }
+        switch outcome {
+        case .answer(let response):
+            return response
+        case .assemble(let chunks, let key):
+            // Joined outside the lock: other requests need not wait for a megabyte copy.
+            var body: [UInt8] = []
+            body.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+            for chunk in chunks { body.append(contentsOf: chunk) }
+            state.withLock { state in
+                guard body.count <= MockEngine.pageBodyCacheLimit / 8 else { return }
+                if state.pageBodiesBytes + body.count > MockEngine.pageBodyCacheLimit {
+                    state.pageBodies.removeAll()
+                    state.pageBodiesBytes = 0
+                }
+                if state.pageBodies.updateValue(body, forKey: key) == nil { state.pageBodiesBytes += body.count }
+            }
+            return MockEngine.pageResponse(body)
+        }
+    }
+
+    /// A list page still to be joined, or a complete answer (an error, or a cached page).
+    enum PageOutcome {
+        case answer(HTTPResponse)
+        case assemble([[UInt8]], key: String)
+    }
+
+    /// Bytes of assembled pages kept for re-serving: about 40 pages of 1,000 typical devices.
+    static let pageBodyCacheLimit = 64 * 1024 * 1024
+
+    static func pageResponse(_ body: [UInt8]) -> HTTPResponse {
+        // One buffer: the server sends head and body in a single gathered write, where 2,000
+        // small chunks (a comma and an object per device) cost more than the copy.
+        HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), bodyChunks: [body])
     }
 
     /// The page token for a position, reused when the same position is asked again so that

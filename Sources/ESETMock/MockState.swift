@@ -107,6 +107,10 @@ struct MockState {
     var devicePagesServed = 0
     var duplicateServed = false
     var filterCache: (key: String, version: Int, indices: [Int])?
+    /// Whole list-page bodies already assembled, by everything that decides their bytes (see
+    /// `MockEngine.listPage`), so that a page asked again is sent as one buffer, not re-joined.
+    var pageBodies: [String: [UInt8]] = [:]
+    var pageBodiesBytes = 0
 
     var journal: [MockJournalEntry] = []
     var journalStart = 0
