@@ -192,6 +192,10 @@ struct MockProcess {
     /// Spawn to the `listening` line, and spawn to the first successful answer.
     var listeningSeconds: Double
     var firstAnswerSeconds: Double
+    /// CPU time the mock's main thread had used, and time it had waited for a CPU, by its first
+    /// answer (from /proc/PID/schedstat): on a loaded machine, the wait explains the wall time.
+    var cpuSeconds: Double
+    var runQueueSeconds: Double
 
     /// Starts `eset-mock serve --data DIR --rate-limit off --port 0` and waits for it to answer.
     static func start(executable: String, data: String, startupTimeout: Double = 600) throws -> MockProcess {
@@ -221,7 +225,26 @@ struct MockProcess {
             }
         }
         guard let answered else { throw BenchmarkError("eset-mock did not answer /__admin/health") }
-        return MockProcess(process: process, port: port, url: url, listeningSeconds: listening, firstAnswerSeconds: answered)
+        let (cpu, waited) = schedulerTimes(pid: process.pid)
+        return MockProcess(
+            process: process, port: port, url: url, listeningSeconds: listening, firstAnswerSeconds: answered,
+            cpuSeconds: cpu, runQueueSeconds: waited)
+    }
+
+    /// CPU time and run-queue wait of every thread of `pid` so far, in seconds.
+    static func schedulerTimes(pid: pid_t) -> (cpu: Double, waited: Double) {
+        var cpu = 0.0
+        var waited = 0.0
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8) else { continue }
+            let fields = text.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if fields.count >= 2 {
+                cpu += fields[0] / 1e9
+                waited += fields[1] / 1e9
+            }
+        }
+        return (cpu, waited)
     }
 
     func line(data: String) -> ResultLine {
@@ -229,6 +252,8 @@ struct MockProcess {
         line.add("data", data)
         line.add("listening_ms", listeningSeconds * 1000, digits: 1)
         line.add("first_answer_ms", firstAnswerSeconds * 1000, digits: 1)
+        line.add("cpu_ms", cpuSeconds * 1000, digits: 1)
+        line.add("run_queue_wait_ms", runQueueSeconds * 1000, digits: 1)
         return line
     }
 

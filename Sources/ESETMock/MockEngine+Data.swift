@@ -264,14 +264,6 @@ extension MockEngine {
             let size = min(pageSize, state.settings.pageSizeCap ?? Int.max)
             let start = min(offset, count)
             let end = min(start + size, count)
-            var chunks: [[UInt8]] = [listing == .devices ? devicesOpen : groupsOpen]
-            chunks.reserveCapacity(2 * (end - start) + 2)
-            for position in start..<end {
-                if position > start { chunks.append(comma) }
-                chunks.append(records[selected?[position] ?? position].bytes)
-            }
-            // Everything the body's bytes depend on but the closing member (added below).
-            let bodyKey = "\(listing.rawValue)|\(state.fleetVersion)|\(state.settings.emptyFleet)|\(filterKey)|\(start)|\(end)"
             var next: String?
             if listing == .devices && state.settings.repeatPageToken && !tokenText.isEmpty {
                 next = tokenText
@@ -283,26 +275,42 @@ extension MockEngine {
                 }
                 next = pageToken(&state, region: region, listing: listing, offset: nextOffset, filterKey: filterKey)
             }
+            let closing: [UInt8]
             if let next {
                 var close = Array("],\"nextPageToken\":".utf8)
                 JSONWriter.appendEscaped(next, to: &close)
                 close.append(UInt8(ascii: "}"))
-                chunks.append(close)
+                closing = close
             } else {
                 switch state.settings.lastPageToken {
-                case .empty: chunks.append(closeWithEmptyToken)
-                case .missing: chunks.append(closeWithoutToken)
-                case .null: chunks.append(closeWithNullToken)
+                case .empty: closing = closeWithEmptyToken
+                case .missing: closing = closeWithoutToken
+                case .null: closing = closeWithNullToken
                 }
             }
-            let key = bodyKey + "|" + String(decoding: chunks[chunks.count - 1], as: UTF8.self)
+            // Everything the body's bytes depend on: the records (listing and fleet version), the
+            // selection, the slice, and the closing member with its token.
+            let key = "\(listing.rawValue)|\(state.fleetVersion)|\(state.settings.emptyFleet)|\(filterKey)|\(start)|\(end)|"
+                + String(decoding: closing, as: UTF8.self)
+            let cached = state.pageBodies[key]
+            var chunks: [[UInt8]] = []
+            if cached == nil {
+                // Taken before any fleet change below: this page shows the fleet as it was asked.
+                chunks.reserveCapacity(2 * (end - start) + 2)
+                chunks.append(listing == .devices ? devicesOpen : groupsOpen)
+                for position in start..<end {
+                    if position > start { chunks.append(comma) }
+                    chunks.append(records[selected?[position] ?? position].bytes)
+                }
+                chunks.append(closing)
+            }
             if listing == .devices {
                 state.devicePagesServed += 1
                 if let after = state.settings.fleetChangeAfterDevicePages, !state.fleetChanged, state.devicePagesServed >= after {
                     MockEngine.changeFleet(&state)
                 }
             }
-            if let body = state.pageBodies[key] { return .answer(MockEngine.pageResponse(body)) }
+            if let cached { return .answer(MockEngine.pageResponse(cached)) }
             return .assemble(chunks, key: key)
         }
         switch outcome {
