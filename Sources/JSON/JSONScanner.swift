@@ -389,7 +389,7 @@ public final class JSONKeySet: @unchecked Sendable {
     }
 
     /// The position of the plain ASCII name `bytes`, or -1.
-    @usableFromInline func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    @usableFromInline @inline(__always) func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
         let count = bytes.count
         let head = Self.head(of: bytes)
         var slot = Self.hash(count: count, head: head) & mask
