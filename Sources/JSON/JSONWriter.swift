@@ -169,29 +169,33 @@ public struct JSONWriter: Sendable {
         return text.withUTF8 { writeEscaped(utf8: $0, to: destination) }
     }
 
+    /// `writeEscaped(_:to:)` into `capacity` bytes at most: nil, with nothing guaranteed about
+    /// the bytes at `destination`, when `text` might not fit.
+    public static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int? {
+        guard maximumEscapedCount(of: text) <= capacity else { return nil }
+        return writeEscaped(text, to: destination)
+    }
+
     static func writeEscaped(utf8: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>) -> Int {
         var out = destination
         out.pointee = UInt8(ascii: "\"")
         out += 1
-        // Short strings (most names and values): one pass, byte by byte, without a copy call.
-        if utf8.count <= 24 {
-            var clean = true
-            for byte in utf8 {
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                    clean = false
-                    break
-                }
+        var runStart = 0
+        // Short strings (most names and values): copied byte by byte while checked, without a
+        // copy call; the first byte to escape hands over to the general loop below.
+        if utf8.count <= 24, let base = utf8.baseAddress {
+            while runStart < utf8.count {
+                let byte = base[runStart]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
+                out[runStart] = byte
+                runStart += 1
             }
-            if clean {
-                for byte in utf8 {
-                    out.pointee = byte
-                    out += 1
-                }
+            out += runStart
+            if runStart == utf8.count {
                 out.pointee = UInt8(ascii: "\"")
                 return out - destination + 1
             }
         }
-        var runStart = 0
         while true {
             // Runs without anything to escape are copied whole.
             let special = firstSpecialStringByte(in: utf8, from: runStart)

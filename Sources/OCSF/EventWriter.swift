@@ -1,19 +1,23 @@
 import JSON
+import Synchronization
 
 extension DeviceInventoryInfo {
     /// Compact JSON of the event, written directly (the NDJSON fast path). Absent values and empty
     /// collections are omitted, exactly as the `Codable` encoding does.
     public func jsonBytes() -> [UInt8] {
         // The same bytes as `write(to:)` (the tests compare both over whole fleets), written
-        // straight into a scratch buffer sized for the worst case and then copied once: the
-        // generic writer's per-token bookkeeping was most of the cost of mapping a device.
-        let bound = maximumJSONByteCount
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { scratch in
-            var output = EventOutput(scratch.baseAddress!)
+        // straight into a reused scratch buffer and then copied once: the generic writer's
+        // per-token bookkeeping was most of the cost of mapping a device. An event too large for
+        // the scratch (megabytes of text) takes the generic writer.
+        let fast = EventScratch.withBuffer { start, capacity -> [UInt8]? in
+            var output = EventOutput(start, capacity: capacity)
             write(to: &output)
-            precondition(output.count <= bound, "event JSON exceeded its computed bound")
-            return Array(UnsafeBufferPointer(start: scratch.baseAddress, count: output.count))
+            return output.overflowed ? nil : Array(UnsafeBufferPointer(start: start, count: output.count))
         }
+        if let fast { return fast }
+        var writer = JSONWriter(reservingCapacity: 4096)
+        write(to: &writer)
+        return writer.bytes
     }
 
     /// The event as a parsed JSON value, for comparison and validation.
@@ -144,17 +148,31 @@ extension JSONWriter {
 /// container closes the enclosing one has just received a value.
 struct EventOutput {
     let start: UnsafeMutablePointer<UInt8>
+    let end: UnsafeMutablePointer<UInt8>
     var cursor: UnsafeMutablePointer<UInt8>
     var needsComma = false
+    /// Set once something did not fit; everything written after that is dropped.
+    private(set) var overflowed = false
 
-    init(_ start: UnsafeMutablePointer<UInt8>) {
+    init(_ start: UnsafeMutablePointer<UInt8>, capacity: Int) {
         self.start = start
+        end = start + capacity
         cursor = start
     }
 
     var count: Int { cursor - start }
 
+    /// Whether `bytes` more fit; false (for good) once anything did not.
+    @inline(__always) mutating func room(_ bytes: Int) -> Bool {
+        if overflowed || end - cursor < bytes {
+            overflowed = true
+            return false
+        }
+        return true
+    }
+
     @inline(__always) mutating func byte(_ value: UInt8) {
+        guard room(1) else { return }
         cursor.pointee = value
         cursor += 1
     }
@@ -171,21 +189,31 @@ struct EventOutput {
 
     /// Writes `"name":`, after a comma when a member precedes; `name` is a plain ASCII literal.
     @inline(__always) mutating func key(_ name: StaticString) {
-        if needsComma { byte(UInt8(ascii: ",")) }
-        byte(UInt8(ascii: "\""))
         let count = name.utf8CodeUnitCount
-        cursor.update(from: name.utf8Start, count: count)
-        cursor += count
-        byte(UInt8(ascii: "\""))
-        byte(UInt8(ascii: ":"))
+        guard room(count + 4) else { return }
+        if needsComma {
+            cursor.pointee = UInt8(ascii: ",")
+            cursor += 1
+        }
+        cursor.pointee = UInt8(ascii: "\"")
+        cursor.advanced(by: 1).update(from: name.utf8Start, count: count)
+        cursor += count + 1
+        cursor[0] = UInt8(ascii: "\"")
+        cursor[1] = UInt8(ascii: ":")
+        cursor += 2
         needsComma = true
     }
 
     @inline(__always) mutating func string(_ value: String) {
-        cursor += JSONWriter.writeEscaped(value, to: cursor)
+        guard room(0), let written = JSONWriter.writeEscaped(value, to: cursor, capacity: end - cursor) else {
+            overflowed = true
+            return
+        }
+        cursor += written
     }
 
     @inline(__always) mutating func int(_ value: Int) {
+        guard room(JSONWriter.maximumIntegerCount) else { return }
         cursor += JSONWriter.writeInteger(Int64(value), to: cursor)
     }
 
@@ -198,6 +226,7 @@ struct EventOutput {
     @inline(__always) mutating func optional(_ name: StaticString, _ value: OCSFTimestamp?) {
         guard let value else { return }
         key(name)
+        guard room(JSONWriter.maximumDecimalCount) else { return }
         switch value.unit {
         case .seconds: cursor += JSONWriter.writeDecimal(units: value.microseconds, scale: 6, to: cursor)
         case .milliseconds: cursor += JSONWriter.writeInteger(value.milliseconds, to: cursor)
@@ -205,43 +234,25 @@ struct EventOutput {
     }
 }
 
-/// Upper bounds of the bytes an event can take, from which `jsonBytes()` sizes its buffer.
-private enum Bound {
-    /// Every member name, quote, colon, comma and bracket an event can have without its
-    /// interfaces and groups (about 420 bytes), with a wide margin.
-    static let skeleton = 1024
-    /// The same for one network interface (about 70 bytes) or one group (about 25).
-    static let perListEntry = 128
-    /// Any number: integer, decimal or timestamp.
-    static let number = 48
+/// One scratch buffer kept between `jsonBytes()` calls (taken and given back atomically, so
+/// concurrent callers simply allocate their own): events are written without a fresh allocation.
+enum EventScratch {
+    static let capacity = 64 * 1024
+    private static let slot = Atomic<Int>(0)
 
-    @inline(__always) static func of(_ text: String?) -> Int {
-        guard let text else { return 0 }
-        return JSONWriter.maximumEscapedCount(of: text)
+    static func withBuffer<Result>(_ body: (UnsafeMutablePointer<UInt8>, Int) -> Result) -> Result {
+        let taken = slot.exchange(0, ordering: .acquiring)
+        let buffer = UnsafeMutablePointer<UInt8>(bitPattern: taken) ?? .allocate(capacity: capacity)
+        defer {
+            if !slot.compareExchange(expected: 0, desired: Int(bitPattern: buffer), ordering: .releasing).exchanged {
+                buffer.deallocate()
+            }
+        }
+        return body(buffer, capacity)
     }
 }
 
 extension DeviceInventoryInfo {
-    /// The most bytes the event's JSON can take.
-    var maximumJSONByteCount: Int {
-        var total = Bound.skeleton + 12 * Bound.number
-        total += Bound.of(activityName) + Bound.of(categoryName) + Bound.of(className) + Bound.of(typeName)
-        total += Bound.of(severity) + Bound.of(metadata.product.name) + Bound.of(metadata.product.vendorName)
-        total += Bound.of(metadata.product.version) + Bound.of(metadata.version)
-        total += Bound.of(device.uid) + Bound.of(device.hostname) + Bound.of(device.name) + Bound.of(device.type)
-        total += Bound.of(device.desc) + Bound.of(device.ip) + Bound.of(device.model) + Bound.of(device.vendorName)
-        total += Bound.of(device.domain)
-        if let os = device.os { total += Bound.of(os.name) + Bound.of(os.type) }
-        for interface in device.networkInterfaces ?? [] {
-            total += Bound.perListEntry + Bound.number + Bound.of(interface.ip) + Bound.of(interface.mac)
-            total += Bound.of(interface.name) + Bound.of(interface.hostname) + Bound.of(interface.type)
-        }
-        for group in device.groups ?? [] {
-            total += Bound.perListEntry + Bound.of(group.name) + Bound.of(group.uid)
-        }
-        return total
-    }
-
     /// `write(to: JSONWriter)`, member for member, into `output`.
     func write(to output: inout EventOutput) {
         output.open(UInt8(ascii: "{"))

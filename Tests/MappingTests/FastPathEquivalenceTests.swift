@@ -46,6 +46,18 @@ final class FastPathEquivalenceTests: XCTestCase {
         }
     }
 
+    func testEventsLargerThanTheScratchBufferTakeTheGenericWriter() throws {
+        var random = TestRandom(seed: 4)
+        for text in [String(repeating: "a", count: 70_000), String(repeating: "\u{1}", count: 12_000), String(repeating: "é\"", count: 30_000)] {
+            var event = Self.randomEvent(&random)
+            event.device.desc = text
+            event.device.networkInterfaces = [NetworkInterface(name: text, type: "Wired", typeID: 1)]
+            let bytes = event.jsonBytes()
+            XCTAssertEqual(bytes, Self.genericBytes(event))
+            XCTAssertEqual(try JSONParser.parse(bytes)["device"]?["desc"], .string(text))
+        }
+    }
+
     func testPublishedDeviceTypeMatchesTheStringRule() {
         let mapper = DeviceMapper(profile: .sekoia)
         for text in Self.typeWords() {
