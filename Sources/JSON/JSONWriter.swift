@@ -175,15 +175,17 @@ public struct JSONWriter: Sendable {
         }
         var magnitude = value < 0 ? UInt64(-value) : UInt64(value)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64) = (0, 0)  // scratch space without a heap allocation
+        // Scratch space without a heap allocation: 24 bytes, as Int64 magnitudes run to 19 digits.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         let written = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+            let end = scratch.count
             var count = 0
             repeat {
-                scratch[15 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                scratch[end - 1 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(16 - count)..<16]))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(end - count)..<end]))
             return count
         }
         _ = written
