@@ -428,7 +428,15 @@ private struct Reader {
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = position
+            try scanNumber()
+            // `parse` refuses numbers a Double cannot hold (1e400); validating must refuse the same
+            // texts. Only a long literal or one with an exponent can be out of range.
+            if position - start > 19 || buffer[start..<position].contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) {
+                position = start
+                _ = try parseNumber()
+            }
         default: throw error("unexpected character \(describe(byte)): expected a value")
         }
     }
