@@ -50,6 +50,11 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON"]),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Fleet", "Conformance",
+                           "ConnectorCLI", "ESETMock", "Collector"],
+            exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
 )
