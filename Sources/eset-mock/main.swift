@@ -1,1 +1,4 @@
-print("not implemented yet")
+import Foundation
+import MockCLI
+
+exit(runMockCLI(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,270 @@
+import HTTPServer
+import JSON
+
+extension MockEngine {
+    /// `/__admin/...`: health, reset, scenarios, journal, counters, received Sekoia items.
+    func admin(_ request: HTTPRequest, rest: [String]) -> HTTPResponse {
+        switch (request.method, rest) {
+        case ("GET", ["health"]):
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.key("status")
+            writer.string("ok")
+            writer.key("devices")
+            writer.int(fixtures.deviceCount)
+            writer.key("deviceGroups")
+            writer.int(fixtures.deviceGroupCount)
+            writer.key("regions")
+            writer.beginArray()
+            for region in MockRegion.allCases { writer.string(region.rawValue) }
+            writer.endArray()
+            writer.key("activeScenarios")
+            writer.beginArray()
+            for name in activeScenarioNames { writer.string(name) }
+            writer.endArray()
+            writer.endObject()
+            return Reply.written(writer)
+        case ("POST", ["reset"]):
+            reset()
+            return HTTPResponse.json(200, Array("{\"reset\":true}".utf8))
+        case ("GET", ["scenarios"]):
+            return scenariosDocument()
+        case ("POST", ["scenarios"]):
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(request.body)
+            } catch {
+                return Reply.message(400, "invalid JSON body at line \(error.line), column \(error.column): \(error.reason)")
+            }
+            guard let list = document["scenarios"]?.arrayValue else {
+                return Reply.message(400, "expected {\"scenarios\": [name or scenario object, ...]}")
+            }
+            do {
+                activate(try resolveScenarios(list))
+            } catch let error as ESETMockError {
+                return Reply.message(400, error.description)
+            } catch {
+                return Reply.message(400, "\(error)")
+            }
+            return scenariosDocument()
+        case ("GET", ["journal"]):
+            var entries = state.withLock { $0.journalEntries }
+            if let limitText = request.query("limit") {
+                guard let limit = Int(limitText), limit >= 0 else { return Reply.message(400, "limit must be a non-negative integer") }
+                entries = Array(entries.suffix(limit))
+            }
+            var writer = JSONWriter(reservingCapacity: 256 * entries.count + 64)
+            writer.beginObject()
+            writer.key("capacity")
+            writer.int(configuration.journalCapacity)
+            writer.key("entries")
+            writer.beginArray()
+            for entry in entries { MockEngine.write(entry, to: &writer) }
+            writer.endArray()
+            writer.endObject()
+            return Reply.written(writer)
+        case ("GET", ["counters"]):
+            var writer = JSONWriter()
+            MockEngine.write(counters, to: &writer)
+            return Reply.written(writer)
+        case ("GET", ["sekoia", "items"]):
+            let offset = request.query("offset").flatMap { Int($0) } ?? 0
+            let limit = request.query("limit").flatMap { Int($0) } ?? 1000
+            guard offset >= 0, limit >= 0 else { return Reply.message(400, "offset and limit must be non-negative integers") }
+            let (total, stored, items) = state.withLock { state -> (Int, Int, [[UInt8]]) in
+                let all = state.storedSekoiaItems
+                let from = min(all.startIndex + offset, all.endIndex)
+                let to = min(from + limit, all.endIndex)
+                return (state.sekoiaItemsReceived, all.count, Array(all[from..<to]))
+            }
+            var writer = JSONWriter(reservingCapacity: items.reduce(128) { $0 + $1.count + 1 })
+            writer.beginObject()
+            writer.key("received")
+            writer.int(total)
+            writer.key("stored")
+            writer.int(stored)
+            writer.key("offset")
+            writer.int(offset)
+            writer.key("items")
+            writer.beginArray()
+            for item in items { writer.raw(item) }
+            writer.endArray()
+            writer.endObject()
+            return Reply.written(writer)
+        case ("GET", ["sekoia", "batches"]):
+            let batches = state.withLock { $0.sekoiaBatches }
+            var writer = JSONWriter(reservingCapacity: 160 * batches.count + 32)
+            writer.beginObject()
+            writer.key("batches")
+            writer.beginArray()
+            for batch in batches {
+                writer.beginObject()
+                writer.key("connector")
+                writer.string(batch.connectorUUID)
+                writer.key("taskId")
+                writer.string(batch.taskID)
+                writer.key("items")
+                writer.int(batch.itemCount)
+                writer.key("receivedAt")
+                writer.string(batch.receivedAt)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+            return Reply.written(writer)
+        case (_, ["health"]), (_, ["journal"]), (_, ["counters"]), (_, ["sekoia", "items"]), (_, ["sekoia", "batches"]):
+            return Reply.methodNotAllowed("GET")
+        case (_, ["reset"]):
+            return Reply.methodNotAllowed("POST")
+        case (_, ["scenarios"]):
+            return Reply.methodNotAllowed("GET, POST")
+        default:
+            return Reply.message(404, "unknown admin endpoint; see MockData/scenarios/README.md")
+        }
+    }
+
+    // MARK: Shared with the public API
+
+    var activeScenarioNames: [String] { state.withLock { $0.scenarios.map(\.name) } }
+
+    /// Forgets every issued token, cached answer, counter, journal entry and received item, and
+    /// restores the fixture fleet; the active scenarios stay active, their call counts restart.
+    func reset() {
+        let capacity = configuration.tokenCapacity
+        state.withLock { state in
+            let scenarios = state.scenarios
+            state = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex, tokenCapacity: capacity)
+            state.activate(scenarios)
+        }
+    }
+
+    /// Makes `scenarios` the active set: rule counts restart and the fleet is restored; tokens,
+    /// journal and received items are kept.
+    func activate(_ scenarios: [MockScenario]) {
+        state.withLock { state in
+            state.activate(scenarios)
+            state.devices = fixtures.devices
+            state.deviceIndex = originalDeviceIndex
+            state.fleetVersion += 1
+            state.fleetChanged = false
+            state.devicePagesServed = 0
+            state.duplicateServed = false
+            state.filterCache = nil
+        }
+    }
+
+    /// Names are looked up in the library; objects are parsed as inline scenarios.
+    func resolveScenarios(_ list: [JSONValue]) throws -> [MockScenario] {
+        try list.enumerated().map { index, element in
+            if let name = element.stringValue { return try scenario(named: name) }
+            if element.objectValue != nil { return try MockScenario(value: element, source: "scenarios[\(index)]") }
+            throw ESETMockError("scenarios[\(index)]: expected a scenario name or a scenario object")
+        }
+    }
+
+    func scenario(named name: String) throws -> MockScenario {
+        guard let found = configuration.scenarioLibrary.first(where: { $0.name == name }) else {
+            let known = configuration.scenarioLibrary.map(\.name).joined(separator: ", ")
+            throw ESETMockError("unknown scenario '\(name)' (available: \(known.isEmpty ? "none" : known))")
+        }
+        return found
+    }
+
+    var counters: MockCounters {
+        state.withLock { state in
+            MockCounters(total: state.totalCalls, byRoute: state.counters,
+                         sekoiaItemsReceived: state.sekoiaItemsReceived, sekoiaBatchesAccepted: state.sekoiaBatchesAccepted,
+                         sekoiaBatchesRejected: state.sekoiaBatchesRejected)
+        }
+    }
+
+    private func scenariosDocument() -> HTTPResponse {
+        let active = state.withLock { $0.scenarios }
+        var writer = JSONWriter(reservingCapacity: 4096)
+        writer.beginObject()
+        writer.key("active")
+        writer.beginArray()
+        for scenario in active { writer.string(scenario.name) }
+        writer.endArray()
+        writer.key("available")
+        writer.beginArray()
+        for scenario in configuration.scenarioLibrary {
+            writer.beginObject()
+            writer.key("name")
+            writer.string(scenario.name)
+            writer.key("description")
+            writer.string(scenario.description)
+            if let expectation = scenario.expectation {
+                writer.key("expect")
+                writer.string(expectation)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return Reply.written(writer)
+    }
+
+    static func write(_ entry: MockJournalEntry, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("seq")
+        writer.int(entry.sequence)
+        writer.key("time")
+        writer.string(entry.time)
+        writer.key("method")
+        writer.string(entry.method)
+        writer.key("path")
+        writer.string(entry.path)
+        writer.key("query")
+        writer.string(entry.query)
+        writer.key("status")
+        writer.int(entry.status)
+        writer.key("region")
+        if let region = entry.region { writer.string(region.rawValue) } else { writer.null() }
+        writer.key("service")
+        writer.string(entry.service.rawValue)
+        writer.key("route")
+        writer.string(entry.route)
+        writer.key("requestId")
+        writer.string(entry.requestID)
+        if let scenario = entry.scenario {
+            writer.key("scenario")
+            writer.string(scenario)
+        }
+        if let fault = entry.fault {
+            writer.key("fault")
+            writer.string(fault)
+        }
+        writer.key("durationMs")
+        writer.double(entry.durationMilliseconds)
+        writer.endObject()
+    }
+
+    static func write(_ counters: MockCounters, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("total")
+        writer.int(counters.total)
+        writer.key("byRoute")
+        writer.beginObject()
+        for route in counters.byRoute.keys.sorted() {
+            writer.key(route)
+            writer.beginObject()
+            for (status, count) in counters.byRoute[route]!.sorted(by: { $0.key < $1.key }) {
+                writer.key(String(status))
+                writer.int(count)
+            }
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.key("sekoia")
+        writer.beginObject()
+        writer.key("itemsReceived")
+        writer.int(counters.sekoiaItemsReceived)
+        writer.key("batchesAccepted")
+        writer.int(counters.sekoiaBatchesAccepted)
+        writer.key("batchesRejected")
+        writer.int(counters.sekoiaBatchesRejected)
+        writer.endObject()
+        writer.endObject()
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import HTTPServer
+import JSON
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the router learned about a call, for the journal and counters.
+struct CallContext {
+    var region: MockRegion?
+    var service: MockService = .unknown
+    var route = "unknown"
+    var scenario: String?
+    var fault: String?
+}
+
+/// The mock's request handling, separate from the socket server so it can be driven in-process
+/// and so the server's handler does not keep the public object alive.
+final class MockEngine: Sendable {
+    let configuration: ESETMockConfiguration
+    let fixtures: MockFixtures
+    /// Built once at start: the index of the unchanged fleet, reused by every reset.
+    let originalDeviceIndex: [String: Int]
+    let state: Mutex<MockState>
+
+    init(configuration: ESETMockConfiguration, scenarios: [MockScenario]) {
+        self.configuration = configuration
+        fixtures = configuration.fixtures
+        originalDeviceIndex = MockEngine.index(fixtures.devices)
+        var initial = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex,
+                                tokenCapacity: configuration.tokenCapacity)
+        initial.activate(scenarios)
+        state = Mutex(initial)
+    }
+
+    static func index(_ records: [FixtureRecord]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(records.count)
+        for (position, record) in records.enumerated() {
+            if let uuid = record.uuid, index[uuid] == nil { index[uuid] = position }
+        }
+        return index
+    }
+
+    var now: Double { configuration.clock() }
+
+    // MARK: Entry point
+
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = now
+        let arrival = Date()
+        let requestID = SecureToken.uuid()
+        var context = CallContext()
+        var response = route(request, &context)
+        response.headers.set("request-id", requestID)
+        if context.service != .admin {
+            let entry = MockJournalEntry(
+                sequence: 0, time: MockEngine.timestamp(arrival), method: request.method, path: request.path,
+                query: MockEngine.redactedQuery(request), status: response.status, region: context.region,
+                service: context.service, route: context.route, requestID: requestID, scenario: context.scenario,
+                fault: context.fault, durationMilliseconds: ((now - started) * 1_000_000).rounded() / 1000)
+            let capacity = configuration.journalCapacity
+            state.withLock { $0.record(entry, capacity: capacity) }
+        }
+        return response
+    }
+
+    func route(_ request: HTTPRequest, _ context: inout CallContext) -> HTTPResponse {
+        let rawSegments = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let segments = rawSegments.map { MockEngine.percentDecode($0) }
+        guard request.path.hasPrefix("/"), let first = segments.first else {
+            return Reply.html(404, "no such host or path")
+        }
+        if let (region, service) = MockRegion.hostTable[first.lowercased()] {
+            return regional(request, region: region, service: service, rest: Array(segments.dropFirst()), &context)
+        }
+        if let host = request.headers["Host"].map(MockEngine.hostWithoutPort),
+           let (region, service) = MockRegion.hostTable[host.lowercased()] {
+            return regional(request, region: region, service: service, rest: segments, &context)
+        }
+        if first == "__admin" {
+            context.service = .admin
+            context.route = "admin"
+            return admin(request, rest: Array(segments.dropFirst()))
+        }
+        if first == "sekoia" {
+            context.service = .sekoia
+            return sekoia(request, rest: Array(segments.dropFirst()), &context)
+        }
+        // Go's default 404, as a reverse proxy in front of an unknown host would answer.
+        return HTTPResponse.text(404, "404 page not found")
+    }
+
+    func regional(_ request: HTTPRequest, region: MockRegion, service: MockService, rest: [String],
+                  _ context: inout CallContext) -> HTTPResponse {
+        context.region = region
+        context.service = service
+        switch service {
+        case .iam:
+            guard rest == ["oauth", "token"] else { return HTTPResponse.text(404, "404 page not found") }
+            context.route = MockRule.Route.token.rawValue
+            return token(request, region: region, &context)
+        case .deviceManagement:
+            guard rest.count >= 2, rest[0] == "v1" else { return Reply.rpc(404, "unknown path") }
+            let call: DataCall
+            switch (rest.count, rest[1]) {
+            case (2, "devices"): call = .listDevices
+            case (2, "device_groups"): call = .listGroups
+            case (2, "devices:batchGet"): call = .batchGet
+            case (3, "devices") where !rest[2].isEmpty: call = .device(rest[2])
+            default: return Reply.rpc(404, "unknown path")
+            }
+            context.route = call.route.rawValue
+            return data(request, region: region, call: call, &context)
+        default:
+            return HTTPResponse.text(404, "404 page not found")
+        }
+    }
+
+    // MARK: Rules
+
+    /// Produces the answer a fired rule asks for; `normal` builds the regular answer when the
+    /// rule keeps or alters it. Sleeps for `delayMs` first (on the connection's own thread).
+    func apply(_ fired: FiredRule?, route: MockRule.Route, _ context: inout CallContext,
+               normal: () -> HTTPResponse) -> HTTPResponse {
+        guard let fired else { return normal() }
+        let rule = fired.rule
+        context.scenario = fired.scenario
+        if let delay = rule.delayMs, delay > 0 { MockEngine.sleep(milliseconds: delay) }
+        var response: HTTPResponse
+        if rule.body == .malformed {
+            response = Reply.malformed(normal())
+            if let status = rule.status { response.status = status }
+        } else if let status = rule.status, rule.body != .normal {
+            response = status == 200 ? normal() : Reply.forRule(rule, status: status, route: route)
+        } else {
+            response = normal()
+            if let status = rule.status { response.status = status }
+        }
+        if let retryAfter = rule.retryAfter { response.headers.set("Retry-After", MockEngine.retryAfterValue(retryAfter)) }
+        if let fault = rule.fault {
+            context.fault = fault.rawValue
+            switch fault {
+            case .truncate: response.disposition = .truncate(afterBodyBytes: response.bodyLength / 2)
+            case .reset: response.disposition = .reset
+            case .close: response.disposition = .close
+            }
+        }
+        return response
+    }
+
+    // MARK: Helpers
+
+    /// A rule's `retryAfter`, sent verbatim except `http-date+N` / `http-date-N`, which become the
+    /// IMF-fixdate N seconds from now (a fixed date in a file would soon lie in the past).
+    static func retryAfterValue(_ raw: String) -> String {
+        guard raw.hasPrefix("http-date") else { return raw }
+        let offset = Int(raw.dropFirst("http-date".count).replacingOccurrences(of: "+", with: "")) ?? 0
+        return httpDate(Date().addingTimeInterval(Double(offset)))
+    }
+
+    /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func httpDate(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.up))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+
+    static func sleep(milliseconds: Int) {
+        var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var left = timespec()
+        while nanosleep(&remaining, &left) != 0 && errno == EINTR { remaining = left }
+    }
+
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("[") { return host }
+        if let colon = host.lastIndex(of: ":") { return String(host[..<colon]) }
+        return host
+    }
+
+    /// Percent-decodes one path segment (so `devices%3AbatchGet` routes like `devices:batchGet`).
+    static func percentDecode(_ segment: Substring) -> String {
+        guard segment.contains("%") else { return String(segment) }
+        var bytes: [UInt8] = []
+        let utf8 = Array(segment.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
+               let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    /// Parses an `application/x-www-form-urlencoded` body (`+` is a space).
+    static func formFields(_ body: [UInt8]) -> [(name: String, value: String)] {
+        body.split(separator: UInt8(ascii: "&")).map { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let decode: (ArraySlice<UInt8>) -> String = { raw in
+                let spaced = raw.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
+                return percentDecode(Substring(String(decoding: spaced, as: UTF8.self)))
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// Query parameters whose values are harmless enough to keep in the journal.
+    static let journalSafeParameters: Set<String> = ["pageSize", "devicesUuids", "displayNames", "functionalityStatus",
+                                                     "isMuted", "limit", "offset"]
+
+    static func redactedQuery(_ request: HTTPRequest) -> String {
+        request.queryItems.map { item in
+            let value = journalSafeParameters.contains(item.name) ? item.value : "REDACTED"
+            return "\(item.name)=\(value)"
+        }.joined(separator: "&")
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        var whole = time_t(seconds.rounded(.down))
+        let millis = Int(((seconds - Double(whole)) * 1000).rounded(.down))
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+    }
+
+    /// The bearer credential of `Authorization`, nil when absent or of another scheme.
+    static func bearer(_ request: HTTPRequest) -> String? {
+        guard let value = request.headers["Authorization"] else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
+        let credential = trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return credential.isEmpty ? nil : credential
+    }
+}

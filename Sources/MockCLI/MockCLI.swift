@@ -1,0 +1,179 @@
+import ArgumentParsing
+import ESETMock
+import Foundation
+import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit statuses, following BSD `sysexits.h` for usage errors.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+}
+
+let serveSpec = CommandSpec(
+    name: "serve",
+    abstract: "Serve the mock ESET Connect API (every region) and the mock Sekoia.io intake.",
+    discussion: """
+        Prints 'eset-mock listening on http://HOST:PORT' as its first line, then the URLs to use.
+        Address a region by path prefix equal to the real host name, e.g.
+          POST http://HOST:PORT/eu.business-account.iam.eset.systems/oauth/token
+          GET  http://HOST:PORT/eu.device-management.eset.systems/v1/devices
+        Sekoia.io intake: http://HOST:PORT/sekoia/api/v2/asset-management/asset-connector/{uuid}
+        Admin API: http://HOST:PORT/__admin/health, /scenarios, /journal, /counters, /reset, /sekoia/items
+        The demo account and the mock Sekoia API key are documented in MockData/README.md.
+        Stops gracefully on SIGINT or SIGTERM.
+        """,
+    options: [
+        .option("host", value: "HOST", help: "Address to bind; a non-loopback address exposes the demo account.",
+                defaultDescription: "127.0.0.1"),
+        .option("port", value: "PORT", help: "Port to bind; 0 picks a free port.", defaultDescription: "0"),
+        .option("data", value: "DIR",
+                help: "Directory with devices.json, device_groups.json, optional accounts.json and scenarios/.",
+                defaultDescription: "$ESET_MOCK_DATA or the repository's MockData"),
+        .option("scenario", value: "NAME", help: "Activate a scenario (repeatable; see 'eset-mock scenarios').",
+                repeatable: true),
+        .option("rate-limit", value: "N|off", help: "Calls per second per credential on data calls, or 'off'.",
+                defaultDescription: "10"),
+        .flag("no-retry-after", help: "Send 429 answers of the rate limiter without a Retry-After header."),
+        .option("token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", defaultDescription: "3600"),
+        .option("journal-capacity", value: "N", help: "Requests kept in the admin journal.", defaultDescription: "1000"),
+    ])
+
+let scenariosSpec = CommandSpec(
+    name: "scenarios",
+    abstract: "List the scenarios available to --scenario, with what a correct client should do.",
+    options: [
+        .option("data", value: "DIR", help: "Also list the scenarios of DIR/scenarios (they override by name)."),
+    ])
+
+let mockSpec = CommandSpec(
+    name: "eset-mock",
+    abstract: "A local stand-in for ESET Connect and the Sekoia.io asset intake, served from fixtures.",
+    subcommands: [serveSpec, generateSpec, scenariosSpec])
+
+/// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
+/// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
+/// `serve` blocks until SIGINT or SIGTERM.
+public func runMockCLI(_ arguments: [String]) -> Int32 {
+    let parsed: ParsedArguments
+    do {
+        switch try parse(arguments, spec: mockSpec) {
+        case .help(let text):
+            writeOut(text.hasSuffix("\n") ? text : text + "\n")
+            return ExitStatus.success
+        case .run(let arguments):
+            parsed = arguments
+        }
+    } catch {
+        return usageFailure(error)
+    }
+    do {
+        switch parsed.commandPath.last {
+        case "serve": return try serve(parsed)
+        case "generate": return try generate(parsed)
+        case "scenarios": return try listScenarios(parsed)
+        default:
+            return usageFailure(UsageError("missing subcommand: serve, generate or scenarios", commandPath: ["eset-mock"]))
+        }
+    } catch let error as UsageError {
+        return usageFailure(error)
+    } catch {
+        writeError("eset-mock: \(error)\n")
+        return ExitStatus.failure
+    }
+}
+
+func usageFailure(_ error: UsageError) -> Int32 {
+    var text = "eset-mock: \(error.message)\n"
+    if let hint = error.helpHint { text += hint + "\n" }
+    writeError(text)
+    return ExitStatus.usage
+}
+
+/// Builds the server configuration from `serve`'s options (exposed for the option rules' sake).
+func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfiguration {
+    let port = try arguments.int("port", range: 0...65535) ?? 0
+    let tokenLifetime = try arguments.int("token-lifetime", range: 1...31_536_000) ?? 3600
+    let journalCapacity = try arguments.int("journal-capacity", range: 0...10_000_000) ?? 1000
+    var rateLimit: Int? = 10
+    if let text = arguments.value("rate-limit") {
+        if text == "off" {
+            rateLimit = nil
+        } else {
+            guard let number = Int(text), (1...1_000_000).contains(number) else {
+                throw UsageError("invalid value '\(text)' for '--rate-limit': expected an integer between 1 and 1000000, or 'off'",
+                                 commandPath: arguments.commandPath)
+            }
+            rateLimit = number
+        }
+    }
+    let dataDirectory = arguments.value("data").map { URL(fileURLWithPath: $0, isDirectory: true) }
+    var configuration = try ESETMockConfiguration.load(dataDirectory: dataDirectory)
+    configuration.host = arguments.value("host") ?? "127.0.0.1"
+    configuration.port = port
+    configuration.activeScenarios = arguments.values("scenario")
+    configuration.rateLimitPerSecond = rateLimit
+    configuration.sendsRetryAfter = !arguments.flag("no-retry-after")
+    configuration.tokenLifetime = tokenLifetime
+    configuration.journalCapacity = journalCapacity
+    return configuration
+}
+
+func serve(_ arguments: ParsedArguments) throws -> Int32 {
+    let configuration = try serveConfiguration(arguments)
+    let server = try ESETMockServer(configuration: configuration)
+    if !isLoopback(configuration.host) {
+        writeError("eset-mock: warning: binding \(configuration.host), not a loopback address: the documented demo "
+                   + "account and Sekoia key are reachable from the network\n")
+    }
+    try server.start()
+    let base = server.baseURL
+    var lines = ["eset-mock listening on \(base)"]
+    lines.append("regions: \(MockRegion.allCases.map(\.rawValue).joined(separator: ", "))")
+    lines.append("token endpoint: \(server.tokenURL(region: .eu))")
+    lines.append("devices: \(server.deviceManagementURL(region: .eu))/v1/devices")
+    lines.append("demo account: \(MockAccount.demo.username) (password: see MockData/README.md)"
+                 + (configuration.accounts.count > 1 ? "; \(configuration.accounts.count - 1) more from accounts.json" : ""))
+    lines.append("sekoia intake: \(server.sekoiaBaseURL)/api/v2/asset-management/asset-connector/{uuid}")
+    lines.append("admin: \(server.adminURL)/health")
+    lines.append("fleet: \(configuration.fixtures.deviceCount) devices, \(configuration.fixtures.deviceGroupCount) groups")
+    lines.append("scenarios: " + (configuration.activeScenarios.isEmpty ? "none" : configuration.activeScenarios.joined(separator: ", ")))
+    lines.append("rate limit: " + (configuration.rateLimitPerSecond.map {
+        "\($0) calls/s per credential, Retry-After \(configuration.sendsRetryAfter ? "on" : "off")"
+    } ?? "off"))
+    writeOut(lines.joined(separator: "\n") + "\n")
+    installSignalStop(server.httpServer) { signal in
+        writeError("eset-mock: signal \(signal), stopping\n")
+    }
+    server.waitUntilStopped()
+    writeError("eset-mock: stopped\n")
+    return ExitStatus.success
+}
+
+func listScenarios(_ arguments: ParsedArguments) throws -> Int32 {
+    let directory = arguments.value("data").map { URL(fileURLWithPath: $0, isDirectory: true) }
+    let library = try ESETMockConfiguration.loadScenarioLibrary(extraDirectory: directory)
+    var text = ""
+    for scenario in library {
+        text += "\(scenario.name)\n  \(scenario.description)\n"
+        if let expectation = scenario.expectation { text += "  expect: \(expectation)\n" }
+    }
+    writeOut(text.isEmpty ? "no scenarios found\n" : text)
+    return ExitStatus.success
+}
+
+func isLoopback(_ host: String) -> Bool {
+    host == "localhost" || host == "::1" || host.hasPrefix("127.")
+}
+
+/// Writes and flushes at once: the first line is read by scripts waiting for the port.
+func writeOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func writeError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
