@@ -63,8 +63,9 @@ public enum CaseLoader {
         guard let kind = ConformanceCase.Kind(rawValue: kindName) else {
             throw CaseError(file.path, "unknown \"kind\" \(kindName.debugDescription); expected mapping, error or delivery")
         }
-        guard let rules = json["rules"]?.arrayValue?.map(\.stringValue), !rules.isEmpty, rules.allSatisfy({ $0 != nil }) else {
-            throw CaseError(file.path, "\"rules\" must be a non-empty array of rule ids")
+        let rules = json["rules"]?.arrayValue?.map(\.stringValue) ?? []
+        guard rules.allSatisfy({ $0 != nil }), kind != .mapping || !rules.isEmpty else {
+            throw CaseError(file.path, kind == .mapping ? "\"rules\" must be a non-empty array of rule ids" : "\"rules\" must hold rule ids")
         }
         let profile = json["profile"]?.stringValue ?? "sekoia"
         guard ["sekoia", "ocsf-strict"].contains(profile) else {

@@ -1,11 +1,220 @@
 import ArgumentParsing
+import Collector
+import ESET
+import Foundation
+import Mapping
 
-/// Placeholder until the `collect` command lands.
+/// `eset-connector collect`: ESET Connect → OCSF → NDJSON and/or Sekoia.io, once or periodically.
 enum CollectCommand: ConnectorSubcommand {
-    static let spec = CommandSpec(name: "collect", abstract: "(not implemented yet)")
+    static let spec = CommandSpec(
+        name: "collect",
+        abstract: "Collect the ESET device inventory, map it to OCSF and deliver it (NDJSON and/or Sekoia.io).",
+        discussion: """
+            The password comes from ESET_PASSWORD or --password-file, the Sekoia.io API key from SEKOIA_API_KEY or
+            --sekoia-api-key-file; never from the command line. Without --output and --sekoia-url, NDJSON goes to stdout.
+            A summary goes to stderr at the end of each cycle (progress too, when stderr is a terminal).
+            Exit status: 0 success, 1 failure, 2 completed but some devices were rejected, 64 usage error.
+            Example: ESET_PASSWORD=... eset-connector collect --region eu --username api@example.com -o devices.ndjson
+            """,
+        options: CollectSettings.options
+    )
 
     static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus {
-        context.error("error: 'collect' is not implemented yet")
-        return .failure
+        await run(arguments, context: context, stopController: nil)
+    }
+
+    /// Parses `arguments` (starting with `collect`) and runs them with `stopController`, for
+    /// embedders that stop the collector themselves.
+    static func run(_ arguments: [String], context: CLIContext, stopController: StopController) async -> ExitStatus {
+        do {
+            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec), parsed.commandPath.last == "collect" else {
+                return usageFailure(UsageError("expected the collect command"), context: context, command: "collect")
+            }
+            return await run(parsed, context: context, stopController: stopController)
+        } catch {
+            return usageFailure(error, context: context, command: "collect")
+        }
+    }
+
+    /// - Parameter stopController: nil installs SIGINT/SIGTERM handling when `context` writes to
+    ///   the process's own stderr; embedders and tests pass their own controller instead.
+    static func run(_ arguments: ParsedArguments, context: CLIContext, stopController: StopController?) async -> ExitStatus {
+        let settings: CollectSettings
+        do {
+            settings = try CollectSettings.parse(arguments, environment: context.environment)
+        } catch {
+            return usageFailure(error, context: context, command: "collect")
+        }
+        let reporter = Reporter(context: context, secrets: settings.secrets)
+        let controller = stopController ?? StopController(gracefulFirst: settings.interval != nil) { count in
+            if count == 1 && settings.interval != nil {
+                reporter.line("stopping: finishing the current cycle first (signal again to abandon it)")
+            } else {
+                reporter.line("stopping: abandoning the current cycle")
+            }
+        }
+        let signals = stopController == nil && context.standardError === TextStream.standardError ? SignalStopper(controller: controller) : nil
+        defer { signals?.uninstall() }
+        let runner = CollectRunner(settings: settings, reporter: reporter, transport: URLSessionTransport())
+        return await runner.runCycles(controller: controller)
     }
 }
+
+/// Runs the cycles of one `collect` invocation (also used by `demo`).
+struct CollectRunner: Sendable {
+    let settings: CollectSettings
+    let reporter: Reporter
+    let esetClient: ESETClient
+    let sekoiaClient: SekoiaIntakeClient?
+    /// Called with each accepted Sekoia.io batch (the demo shows them).
+    var onBatch: (@Sendable (SekoiaBatchReport) -> Void)?
+
+    init(settings: CollectSettings, reporter: Reporter, transport: any HTTPTransport, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
+        self.settings = settings
+        self.reporter = reporter
+        self.onBatch = onBatch
+        // Retries are rare and bounded, and each one says something about the service: always shown.
+        esetClient = ESETClient(configuration: settings.esetConfiguration, transport: transport) { notice in
+            reporter.line("retry: \(notice)")
+        }
+        sekoiaClient = settings.sekoia.map { configuration in
+            SekoiaIntakeClient(configuration: configuration, transport: transport) { notice in
+                reporter.line("retry: \(notice)")
+            }
+        }
+    }
+
+    /// The outcome of one cycle.
+    struct Outcome: Sendable {
+        var status: ExitStatus
+        var statistics: CollectorStatistics
+        /// Set when another cycle cannot help until a person acts (bad credentials, 403, bad API key).
+        var stopsTheRun: Bool
+    }
+
+    func runCycles(controller: StopController) async -> ExitStatus {
+        var status = ExitStatus.success
+        var cycle = 0
+        while cycle < Int.max {
+            cycle += 1
+            let box = OutcomeBox()
+            await controller.runCycle { box.store(await runCycle()) }
+            guard let outcome = box.take() else { return .failure }
+            status = outcome.status
+            guard let interval = settings.interval else { break }
+            if outcome.stopsTheRun || controller.stopRequested { break }
+            if let cycles = settings.cycles, cycle >= cycles { break }
+            guard await controller.wait(seconds: interval) else { break }
+        }
+        return status
+    }
+
+    /// One cycle with its own sinks; prints the problems found and the summary.
+    func runCycle() async -> Outcome {
+        // Remote first: the file is committed only once Sekoia.io accepted everything.
+        var sinks: [any EventSink] = []
+        if let sekoiaClient {
+            let batchReporter = onBatch
+            sinks.append(SekoiaSink(client: sekoiaClient, batchSize: settings.batchSize) { [reporter, verbose = settings.verbose] batch in
+                if verbose { reporter.line("pushed batch \(batch.number): \(batch.events) events" + (batch.taskID.map { ", task \($0)" } ?? "")) }
+                batchReporter?(batch)
+            })
+        }
+        if let path = settings.outputPath {
+            sinks.append(NDJSONSink(path: path))
+        } else if settings.writesStandardOutput {
+            sinks.append(TextStreamSink(stream: reporter.context.standardOutput))
+        }
+        let store = settings.stateDirectory.map {
+            CheckpointStore(directory: $0, region: settings.region.rawValue, username: settings.username)
+        }
+        let collector = Collector(
+            client: esetClient,
+            options: CollectorOptions(profile: settings.profile, allowMissingGroups: settings.allowMissingGroups, full: settings.full),
+            sinks: sinks, sekoiaRetries: sekoiaClient?.retries, checkpointStore: store,
+            rejectsFile: settings.rejectsPath.map(RejectsFile.init(path:))
+        ) { [reporter, verbose = settings.verbose] event in
+            reporter.collectorEvent(event, verbose: verbose)
+        }
+
+        do {
+            let report = try await collector.runCycle()
+            var statistics = report.statistics
+            if settings.writesStandardOutput { statistics.eventsWritten = statistics.mapped }
+            let checkpoint: String
+            if store == nil {
+                checkpoint = "not used (no --state-dir)"
+            } else if let after = report.checkpointAfter, after != report.checkpointBefore {
+                checkpoint = "moved to \(formatRFC3339(microseconds: after.newestLastSync))"
+            } else if let after = report.checkpointAfter {
+                checkpoint = "unchanged (\(formatRFC3339(microseconds: after.newestLastSync)))"
+            } else {
+                checkpoint = "none (no device with a usable lastSyncTime)"
+            }
+            let outcome = statistics.rejected > 0 ? "completed with \(statistics.rejected) rejected device\(statistics.rejected == 1 ? "" : "s")" : "succeeded"
+            printSummary(statistics, outcome: outcome, checkpoint: checkpoint)
+            return Outcome(status: statistics.rejected > 0 ? .completedWithRejections : .success, statistics: statistics, stopsTheRun: false)
+        } catch {
+            var statistics = error.statistics
+            if settings.writesStandardOutput { statistics.eventsWritten = statistics.mapped }
+            if error.underlying is CancellationError {
+                reporter.line("interrupted: the cycle was abandoned; no output file was written and the checkpoint is unchanged")
+            } else {
+                reporter.line("error: \(error)")
+            }
+            var leftovers = ""
+            if settings.outputPath != nil { leftovers = "; no output file written" }
+            printSummary(statistics, outcome: "FAILED\(leftovers)", checkpoint: store == nil ? "not used (no --state-dir)" : "unchanged")
+            return Outcome(status: .failure, statistics: statistics, stopsTheRun: error.requiresIntervention || error.underlying is CancellationError)
+        }
+    }
+
+    private func printSummary(_ statistics: CollectorStatistics, outcome: String, checkpoint: String) {
+        for line in summaryLines(statistics: statistics, outcome: outcome, settings: settings, checkpoint: checkpoint) {
+            reporter.line(line)
+        }
+    }
+}
+
+/// Carries a cycle's outcome out of its cancellable task (a task's closure cannot return into
+/// the caller's variables).
+final class OutcomeBox: Sendable {
+    private let value = Mutex<CollectRunner.Outcome?>(nil)
+    func store(_ outcome: CollectRunner.Outcome) { value.withLock { $0 = outcome } }
+    func take() -> CollectRunner.Outcome? {
+        value.withLock { stored in
+            let outcome = stored
+            stored = nil
+            return outcome
+        }
+    }
+}
+
+/// NDJSON to a `TextStream` (the command's stdout), flushed in large writes.
+final class TextStreamSink: EventSink {
+    private let stream: TextStream
+    private var buffer: [UInt8] = []
+
+    init(stream: TextStream) { self.stream = stream }
+
+    func beginCycle() throws { buffer.removeAll(keepingCapacity: true) }
+
+    func write(_ event: [UInt8]) async throws {
+        buffer.append(contentsOf: event)
+        buffer.append(0x0A)
+        if buffer.count >= 256 * 1024 { flush() }
+    }
+
+    func finish() async throws { flush() }
+
+    /// Lines already written to stdout cannot be taken back; the rest is dropped.
+    func abandon() { buffer.removeAll(keepingCapacity: true) }
+
+    private func flush() {
+        guard !buffer.isEmpty else { return }
+        stream.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+import Synchronization

@@ -1,1 +1,4 @@
-print("not implemented yet")
+import ConformanceCLI
+import Foundation
+
+exit(await runConformanceCLI(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,168 @@
+import Foundation
+import JSON
+import Mapping
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where incremental collection stands: the newest `lastSyncTime` delivered so far.
+///
+/// Sekoia.io's rule: a later cycle skips every device whose `lastSyncTime` is at or before the
+/// newest one seen plus 1 µs; devices without a parsable time are always sent.
+public struct Checkpoint: Sendable, Equatable {
+    /// Microseconds since the epoch of the newest `lastSyncTime` delivered.
+    public var newestLastSync: Int64
+
+    public init(newestLastSync: Int64) { self.newestLastSync = newestLastSync }
+
+    /// Devices synced at or before this instant (microseconds) are skipped.
+    public var skipAtOrBefore: Int64 { newestLastSync + 1 }
+
+    /// Whether a device with this `lastSyncTime` is skipped.
+    public func skips(lastSyncTime text: String?) -> Bool {
+        guard let text, let micros = RFC3339.microseconds(text) else { return false }
+        return micros <= skipAtOrBefore
+    }
+}
+
+/// The checkpoint file of one region in a state directory, `checkpoint-REGION.json`:
+///
+/// ```json
+/// {"version": 1, "region": "eu", "username": "api@example.com",
+///  "newestLastSyncTime": "2025-05-21T10:00:00.000000Z", "newestLastSyncMicroseconds": 1747821600000000,
+///  "updatedAt": "2025-05-21T10:05:00.000000Z"}
+/// ```
+///
+/// Writes are atomic (temporary file, fsync, rename, fsync of the directory): a crash leaves the
+/// old checkpoint or the new one, never half of one.
+public struct CheckpointStore: Sendable {
+    public var directory: String
+    public var region: String
+    /// The ESET user the checkpoint belongs to; another user's checkpoint is not reused.
+    public var username: String
+
+    public init(directory: String, region: String, username: String) {
+        self.directory = directory
+        self.region = region
+        self.username = username
+    }
+
+    public var path: String { (directory as NSString).appendingPathComponent("checkpoint-\(region).json") }
+
+    /// What loading found.
+    public enum Loaded: Sendable, Equatable {
+        case none
+        case checkpoint(Checkpoint)
+        /// The file exists but cannot be used; collection starts over (sending more is safe).
+        case unusable(reason: String)
+    }
+
+    public func load() -> Loaded {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return FileManager.default.fileExists(atPath: path) ? .unusable(reason: "\(path): cannot read the file") : .none
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse([UInt8](data))
+        } catch {
+            return .unusable(reason: "\(path): \(error)")
+        }
+        guard json["version"] == .int(1) else { return .unusable(reason: "\(path): unknown or missing \"version\"") }
+        guard let micros = json["newestLastSyncMicroseconds"], case .int(let newest) = micros else {
+            return .unusable(reason: "\(path): \"newestLastSyncMicroseconds\" is missing or not an integer")
+        }
+        if let owner = json["username"]?.stringValue, owner != username {
+            return .unusable(reason: "\(path) belongs to user '\(owner)', not '\(username)'")
+        }
+        return .checkpoint(Checkpoint(newestLastSync: newest))
+    }
+
+    /// Writes `checkpoint` atomically, creating the directory when needed.
+    public func save(_ checkpoint: Checkpoint, now: Int64 = systemClockMicroseconds()) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("version")
+        writer.int(1)
+        writer.key("region")
+        writer.string(region)
+        writer.key("username")
+        writer.string(username)
+        writer.key("newestLastSyncTime")
+        writer.string(formatRFC3339(microseconds: checkpoint.newestLastSync))
+        writer.key("newestLastSyncMicroseconds")
+        writer.int(checkpoint.newestLastSync)
+        writer.key("updatedAt")
+        writer.string(formatRFC3339(microseconds: now))
+        writer.endObject()
+        try writeAtomically(writer.bytes + [0x0A], to: path)
+    }
+}
+
+/// A file that could not be written.
+public struct FileWriteError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Writes `bytes` to `path` so that readers see the old content or the new, never a mix, even
+/// across a crash: temporary sibling, fsync, rename, fsync of the directory.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard descriptor >= 0 else { throw FileWriteError(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+    var offset = 0
+    var failure: String?
+    bytes.withUnsafeBytes { raw in
+        while offset < raw.count {
+            let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                return
+            }
+            offset += written
+        }
+    }
+    if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+    close(descriptor)
+    if let failure {
+        unlink(temporary)
+        throw FileWriteError(path: path, reason: "write failed: \(failure)")
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw FileWriteError(path: path, reason: "cannot rename into place: \(reason)")
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY)
+    if directoryDescriptor >= 0 {
+        _ = fsync(directoryDescriptor)
+        close(directoryDescriptor)
+    }
+}
+
+/// `2025-05-21T10:00:00.000001Z` for microseconds since the epoch.
+public func formatRFC3339(microseconds: Int64) -> String {
+    let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
+    let fraction = microseconds - seconds * 1_000_000
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
+}

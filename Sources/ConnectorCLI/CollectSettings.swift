@@ -1,0 +1,209 @@
+import ArgumentParsing
+import Collector
+import ESET
+import Foundation
+import Mapping
+
+/// Everything `collect` was asked to do, checked: each mistake is a usage error naming its flag.
+struct CollectSettings: Sendable {
+    var region: ESETRegion
+    var username: String
+    var password: Secret
+    var esetURL: String?
+    var pageSize: Int
+    var callsPerSecond: Double?
+    var outputPath: String?
+    var sekoia: SekoiaConfiguration?
+    var batchSize: Int
+    var stateDirectory: String?
+    var full: Bool
+    var interval: Double?
+    var cycles: Int?
+    var allowMissingGroups: Bool
+    var rejectsPath: String?
+    var profile: MappingProfile
+    var requestTimeout: Double
+    var retry: RetryPolicy
+    var verbose: Bool
+
+    /// Whether NDJSON goes to standard output (neither a file nor Sekoia.io was asked for).
+    var writesStandardOutput: Bool { outputPath == nil && sekoia == nil }
+
+    /// The secrets of this run, to scrub from anything printed.
+    var secrets: [String] { [password.revealed] + (sekoia.map { [$0.apiKey.revealed] } ?? []) }
+
+    var esetConfiguration: ESETClientConfiguration {
+        ESETClientConfiguration(
+            endpoints: ESETEndpoints(region: region, overrideBase: esetURL), username: username, password: password,
+            requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize)
+    }
+
+    static let options: [OptionSpec] = [
+        .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
+        .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
+        .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
+        .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
+        .option("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock)."),
+        .option("page-size", value: "N", help: "Devices and groups per page, 1-1000.", defaultDescription: "1000"),
+        .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
+        .option("output", short: "o", value: "FILE", help: "Write NDJSON here, replaced atomically at the end of each cycle."),
+        .option("sekoia-url", value: "URL", help: "Sekoia.io API base to push to, e.g. https://api.sekoia.io (needs --connector-uuid)."),
+        .option("connector-uuid", value: "UUID", help: "The Sekoia.io asset connector to push to."),
+        .option("sekoia-api-key-file", value: "FILE", help: "File holding the Sekoia.io API key (else SEKOIA_API_KEY)."),
+        .option("sekoia-api-key", value: "-", help: "Refused: an API key on the command line shows in ps and shell history."),
+        .option("batch-size", value: "N", help: "Events per Sekoia.io push, 1-10000.", defaultDescription: "100"),
+        .option("state-dir", value: "DIR", help: "Keep the checkpoint here and send only devices synced since the last good cycle."),
+        .flag("full", help: "Ignore the checkpoint: send every device (the checkpoint still moves on success)."),
+        .option("interval", value: "SECONDS", help: "Run a cycle, wait SECONDS, repeat until SIGINT/SIGTERM."),
+        .option("cycles", value: "N", help: "With --interval: stop after N cycles."),
+        .flag("allow-missing-groups", help: "If the device groups cannot be loaded, send devices without groups instead of failing."),
+        .option("rejects", value: "FILE", help: "Write rejected devices (no usable uuid) here as NDJSON with page, index and reason."),
+        profileOption,
+        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
+        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
+        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
+        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
+        .option("task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", defaultDescription: "300"),
+        .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
+    ]
+
+    static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> CollectSettings {
+        let path = arguments.commandPath
+        func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
+
+        if arguments.value("password") != nil {
+            throw usage("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'")
+        }
+        if arguments.value("sekoia-api-key") != nil {
+            throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
+        }
+        let regionName = try arguments.required("region")
+        let region: ESETRegion
+        do {
+            region = try ESETRegion.named(regionName)
+        } catch {
+            throw usage("invalid value '\(regionName)' for '--region': \(error)")
+        }
+        let username = try arguments.required("username")
+        guard !username.isEmpty else { throw usage("'--username' is empty") }
+
+        let password = try secret(
+            file: arguments.value("password-file"), flag: "password-file", environment: environment, variable: "ESET_PASSWORD",
+            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path)
+
+        let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in try checkedURL(text, flag: "eset-url", path: path) }
+        let pageSize = try arguments.int("page-size", range: 1...1000) ?? 1000
+
+        var callsPerSecond: Double? = 10
+        if let text = arguments.value("rate-limit") {
+            if text.lowercased() == "off" {
+                callsPerSecond = nil
+            } else {
+                guard let rate = try arguments.double("rate-limit", range: 0.001...1_000_000), rate > 0 else {
+                    throw usage("invalid value '\(text)' for '--rate-limit': expected a positive number of calls per second or 'off'")
+                }
+                callsPerSecond = rate
+            }
+        }
+
+        let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
+        let retry = RetryPolicy(
+            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
+            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
+            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1,
+            maxDelay: 30, maxRetryAfter: 60)
+
+        var sekoia: SekoiaConfiguration?
+        let sekoiaURL = arguments.value("sekoia-url")
+        let connectorUUID = arguments.value("connector-uuid")
+        let taskTimeout = try arguments.double("task-timeout", range: 0...86_400) ?? 300
+        switch (sekoiaURL, connectorUUID) {
+        case (nil, nil):
+            if arguments.value("sekoia-api-key-file") != nil { throw usage("'--sekoia-api-key-file' needs '--sekoia-url'") }
+            if arguments.value("batch-size") != nil { throw usage("'--batch-size' needs '--sekoia-url'") }
+        case (nil, _?):
+            throw usage("'--connector-uuid' needs '--sekoia-url'")
+        case (_?, nil):
+            throw usage("'--sekoia-url' needs '--connector-uuid'")
+        case (let url?, let uuid?):
+            guard !uuid.isEmpty, !uuid.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+                throw usage("invalid value '\(uuid)' for '--connector-uuid'")
+            }
+            let apiKey = try secret(
+                file: arguments.value("sekoia-api-key-file"), flag: "sekoia-api-key-file", environment: environment,
+                variable: "SEKOIA_API_KEY",
+                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path)
+            var sekoiaRetry = retry
+            sekoiaRetry.maxRetryAfter = 3600
+            sekoia = SekoiaConfiguration(
+                baseURL: try checkedURL(url, flag: "sekoia-url", path: path), connectorUUID: uuid, apiKey: apiKey,
+                requestTimeout: requestTimeout, retry: sekoiaRetry, taskTimeout: taskTimeout)
+        }
+        let batchSize = try arguments.int("batch-size", range: 1...10_000) ?? 100
+
+        let interval = try arguments.double("interval", range: 0...31_536_000)
+        let cycles = try arguments.int("cycles", range: 1...Int.max)
+        if cycles != nil && interval == nil { throw usage("'--cycles' needs '--interval'") }
+
+        let profileName = arguments.value("profile") ?? "sekoia"
+        let profile: MappingProfile
+        do {
+            profile = try MappingProfile.named(profileName)
+        } catch {
+            throw usage("invalid value '\(profileName)' for '--profile': \(error)")
+        }
+
+        let output = arguments.value("output")
+        let rejects = arguments.value("rejects")
+        for (flag, file) in [("output", output), ("rejects", rejects)] {
+            guard let file else { continue }
+            guard !file.isEmpty, file != "-" else { throw usage("invalid value '\(file)' for '--\(flag)': expected a file path") }
+            let directory = (file as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw usage("invalid value '\(file)' for '--\(flag)': directory '\(directory)' does not exist")
+            }
+        }
+        if let output, let rejects, output == rejects { throw usage("'--output' and '--rejects' name the same file") }
+
+        let stateDirectory = arguments.value("state-dir")
+        if let stateDirectory, stateDirectory.isEmpty { throw usage("'--state-dir' is empty") }
+
+        return CollectSettings(
+            region: region, username: username, password: password, esetURL: esetURL, pageSize: pageSize,
+            callsPerSecond: callsPerSecond, outputPath: output, sekoia: sekoia, batchSize: batchSize,
+            stateDirectory: stateDirectory, full: arguments.flag("full"), interval: interval, cycles: cycles,
+            allowMissingGroups: arguments.flag("allow-missing-groups"), rejectsPath: rejects, profile: profile,
+            requestTimeout: requestTimeout, retry: retry, verbose: arguments.flag("verbose"))
+    }
+
+    /// A secret from its file (first line, trailing newline removed) or else its variable.
+    static func secret(
+        file: String?, flag: String, environment: [String: String], variable: String, missing: String, path: [String]
+    ) throws(UsageError) -> Secret {
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file"
+                throw UsageError("invalid value '\(file)' for '--\(flag)': \(reason)", commandPath: path)
+            }
+            var text = String(decoding: data, as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            guard !text.isEmpty else { throw UsageError("'--\(flag)' file '\(file)' is empty", commandPath: path) }
+            return Secret(text)
+        }
+        if let value = environment[variable], !value.isEmpty { return Secret(value) }
+        throw UsageError(missing, commandPath: path)
+    }
+
+    /// An absolute http(s) URL, without a trailing slash.
+    static func checkedURL(_ text: String, flag: String, path: [String]) throws(UsageError) -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty, url.query == nil
+        else {
+            throw UsageError("invalid value '\(text)' for '--\(flag)': expected an http:// or https:// URL", commandPath: path)
+        }
+        var trimmed = text
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed
+    }
+}
