@@ -40,7 +40,11 @@ final class CaseLoaderFuzzTests: XCTestCase {
             do {
                 let loaded = try CaseLoader.load(directory, root: root)
                 figures.loaded += 1
-                if loaded.rules.isEmpty { failures.append("input \(index): a case without rules was loaded") }
+                if loaded.kind == .mapping && loaded.rules.isEmpty { failures.append("input \(index): a mapping case without rules was loaded") }
+                // A present "rules" must be an array of strings, whatever the kind.
+                if let rules = loaded.definition["rules"], rules.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+                    failures.append("input \(index): \"rules\" of type \(rules.typeName) was accepted")
+                }
             } catch let error as CaseError {
                 figures.caseErrors += 1
                 if error.path != file.path || !error.description.contains(file.path) || error.reason.isEmpty {
