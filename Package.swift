@@ -52,8 +52,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON"]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Fleet", "Conformance",
-                           "ConnectorCLI", "ESETMock", "Collector"],
+            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock"],
             exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
