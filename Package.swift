@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock"],

@@ -89,11 +89,11 @@ public struct CheckpointStore: Sendable {
         writer.key("username")
         writer.string(username)
         writer.key("newestLastSyncTime")
-        writer.string(formatRFC3339(microseconds: checkpoint.newestLastSync))
+        writer.string(RFC3339.format(microseconds: checkpoint.newestLastSync))
         writer.key("newestLastSyncMicroseconds")
         writer.int(checkpoint.newestLastSync)
         writer.key("updatedAt")
-        writer.string(formatRFC3339(microseconds: now))
+        writer.string(RFC3339.format(microseconds: now))
         writer.endObject()
         try writeAtomically(writer.bytes + [0x0A], to: path)
     }
@@ -142,27 +142,4 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         _ = fsync(directoryDescriptor)
         close(directoryDescriptor)
     }
-}
-
-/// `2025-05-21T10:00:00.000001Z` for microseconds since the epoch.
-public func formatRFC3339(microseconds: Int64) -> String {
-    let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-    let fraction = microseconds - seconds * 1_000_000
-    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-    let secondOfDay = seconds - days * 86_400
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
 }

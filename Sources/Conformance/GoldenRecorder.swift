@@ -14,9 +14,7 @@ public struct GoldenRecorder: Sendable {
     public func record(_ cases: [ConformanceCase]) async throws -> Int {
         var written = 0
         for testCase in cases where testCase.kind == .mapping {
-            var effective = testCase
-            if let profile = runner.profileOverride { effective.profile = profile }
-            let (output, _) = try await runner.produce(effective)
+            let (output, _) = try await runner.produce(testCase)
             var text = ""
             for event in output.events {
                 var event = event

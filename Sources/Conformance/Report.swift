@@ -11,6 +11,8 @@ public struct CaseResult: Sendable {
     /// Human-readable reasons, one per problem found.
     public var problems: [String]
     public var seconds: Double
+    /// Known OCSF deviations seen in this case's events (`code@path` → count), sekoia profile only.
+    public var deviations: [String: Int] = [:]
 
     public var passed: Bool { problems.isEmpty }
 
@@ -91,6 +93,18 @@ public struct ConformanceReport: Sendable {
                 lines.append("FAIL \(result.name) [\(result.profile)] rules \(result.failedRules.joined(separator: ", "))")
                 for problem in result.problems.prefix(20) { lines.append("  - \(problem)") }
                 if result.problems.count > 20 { lines.append("  … and \(result.problems.count - 20) more") }
+            }
+        }
+        let mappingResults = results.filter { $0.kind == .mapping }
+        if !mappingResults.isEmpty {
+            var deviations: [String: Int] = [:]
+            for result in mappingResults { deviations.merge(result.deviations, uniquingKeysWith: +) }
+            lines.append("")
+            let strictCount = mappingResults.filter { $0.profile == "ocsf-strict" }.count
+            lines.append("OCSF 1.5.0 validation of every produced event: ocsf-strict cases \(strictCount), findings beyond recommended-missing fail their case.")
+            if !deviations.isEmpty {
+                lines.append("Known deviations of the published table (profile sekoia; see Conformance/DEVIATIONS.md):")
+                for (key, count) in deviations.sorted(by: { $0.key < $1.key }) { lines.append("  \(key)  \(count) event(s)") }
             }
         }
         for problem in suiteProblems { lines.append("suite problem: \(problem)") }

@@ -8,14 +8,11 @@ import JSON
 /// production), then a comparison of what came out.
 public struct ConformanceRunner: Sendable {
     public var catalog: RuleCatalog
-    /// Overrides every mapping case's profile (`--profile`), or nil to use each case's own.
-    public var profileOverride: String?
     /// Scenario files beyond MockData/scenarios (a user's own).
     public var scenarioLibrary: [MockScenario]
 
-    public init(catalog: RuleCatalog, profileOverride: String? = nil, scenarioLibrary: [MockScenario]) {
+    public init(catalog: RuleCatalog, scenarioLibrary: [MockScenario]) {
         self.catalog = catalog
-        self.profileOverride = profileOverride
         self.scenarioLibrary = scenarioLibrary
     }
 
@@ -52,9 +49,7 @@ public struct ConformanceRunner: Sendable {
 
     // MARK: Mapping cases
 
-    func runMapping(_ original: ConformanceCase, started: Date) async throws -> CaseResult {
-        var testCase = original
-        if let profileOverride { testCase.profile = profileOverride }
+    func runMapping(_ testCase: ConformanceCase, started: Date) async throws -> CaseResult {
         let expected = try testCase.expectedEvents()
         let (output, run) = try await produce(testCase)
         var result = MappingEvaluation.evaluate(testCase, expected: expected, output: output, catalog: catalog, seconds: Date().timeIntervalSince(started))
@@ -65,7 +60,7 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Serves the case's fleet and collects it with the real connector.
-    func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
+    public func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
         let fixtures = try caseFixtures(testCase.directory)
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -89,10 +84,11 @@ public struct ConformanceRunner: Sendable {
 
     // MARK: Shared pieces
 
-    struct ConnectorRun {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    /// What one `eset-connector collect` run printed and returned.
+    public struct ConnectorRun: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
     }
 
     func caseFixtures(_ directory: URL) throws -> MockFixtures {

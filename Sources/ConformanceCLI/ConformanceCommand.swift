@@ -16,7 +16,7 @@ let conformanceSpec = CommandSpec(
         .option("cases", value: "DIR", help: "Run the cases below DIR (any folder with a case.json) instead of the shipped suites."),
         .option("rules", value: "FILE", help: "The rule list.", defaultDescription: "Conformance/rules.json"),
         .option("filter", value: "TEXT", help: "Run only cases whose name contains TEXT or that name rule TEXT.", repeatable: true),
-        .option("profile", value: "NAME", help: "Map every mapping case with this profile instead of its own (sekoia or ocsf-strict)."),
+        .option("profile", value: "NAME", help: "Run the mapping cases of this profile only (sekoia or ocsf-strict), and the error and delivery suites under it."),
         .option("junit", value: "FILE", help: "Also write the results as JUnit XML to FILE."),
         .flag("record", help: "Rewrite expected.ndjson of the mapping cases run from what the connector produced (review the diff!)."),
         .flag("verbose", short: "v", help: "Print each case as it finishes."),
@@ -74,12 +74,20 @@ public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable 
     } else {
         cases = cases.filter { testCase in filters.contains { testCase.name.contains($0) || testCase.rules.contains($0) } }
     }
+    if let profile = parsed.value("profile") {
+        cases = cases.compactMap { testCase in
+            var testCase = testCase
+            if testCase.kind == .mapping { return testCase.profile == profile ? testCase : nil }
+            testCase.profile = profile
+            return testCase
+        }
+    }
     if cases.isEmpty {
         writeError("error: no case to run under \(casesDirectory.path)\(filters.isEmpty ? "" : " matching the filter")\n")
         return 1
     }
     let verbose = parsed.flag("verbose")
-    let runner = ConformanceRunner(catalog: catalog, profileOverride: parsed.value("profile"), scenarioLibrary: library)
+    let runner = ConformanceRunner(catalog: catalog, scenarioLibrary: library)
     let report = await runner.run(cases) { result in
         if verbose { write("\(result.passed ? "pass" : "FAIL") \(result.name) (\(String(format: "%.2f", result.seconds)) s)\n") }
     }

@@ -145,9 +145,9 @@ struct CollectRunner: Sendable {
             if store == nil {
                 checkpoint = "not used (no --state-dir)"
             } else if let after = report.checkpointAfter, after != report.checkpointBefore {
-                checkpoint = "moved to \(formatRFC3339(microseconds: after.newestLastSync))"
+                checkpoint = "moved to \(RFC3339.format(microseconds: after.newestLastSync))"
             } else if let after = report.checkpointAfter {
-                checkpoint = "unchanged (\(formatRFC3339(microseconds: after.newestLastSync)))"
+                checkpoint = "unchanged (\(RFC3339.format(microseconds: after.newestLastSync)))"
             } else {
                 checkpoint = "none (no device with a usable lastSyncTime)"
             }

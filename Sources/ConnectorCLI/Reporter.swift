@@ -1,6 +1,7 @@
 import Collector
 import ESET
 import Foundation
+import Mapping
 import Synchronization
 
 /// Writes the collector's messages to stderr with every secret of the run scrubbed, and keeps
@@ -43,7 +44,7 @@ final class Reporter: Sendable {
         case .groupsMissing(let reason):
             line("warning: cannot load the device groups (\(reason)); sending devices without groups because of --allow-missing-groups")
         case .checkpointLoaded(let checkpoint):
-            if verbose { line("checkpoint: skipping devices synced at or before \(formatRFC3339(microseconds: checkpoint.skipAtOrBefore))") }
+            if verbose { line("checkpoint: skipping devices synced at or before \(RFC3339.format(microseconds: checkpoint.skipAtOrBefore))") }
         case .checkpointUnusable(let reason):
             line("warning: ignoring the checkpoint (\(reason)); this cycle sends every device")
         case .rejected(let rejection):
@@ -55,7 +56,7 @@ final class Reporter: Sendable {
         case .pageProcessed(let statistics):
             progress("page \(statistics.pages): \(statistics.devicesFetched) devices fetched, \(statistics.mapped) mapped, \(statistics.rejected) rejected, \(statistics.duplicates) duplicates")
         case .checkpointMoved(let checkpoint):
-            if verbose { line("checkpoint moved to \(formatRFC3339(microseconds: checkpoint.newestLastSync))") }
+            if verbose { line("checkpoint moved to \(RFC3339.format(microseconds: checkpoint.newestLastSync))") }
         }
     }
 }

@@ -160,16 +160,9 @@ final class MockEngine: Sendable {
         return httpDate(Date().addingTimeInterval(Double(offset)))
     }
 
-    /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    /// RFC 9110 IMF-fixdate of `date`, rounded up to the next whole second.
     static func httpDate(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.up))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+        imfFixdate(time_t(date.timeIntervalSince1970.rounded(.up)))
     }
 
     static func sleep(milliseconds: Int) {
@@ -186,42 +179,12 @@ final class MockEngine: Sendable {
 
     /// Percent-decodes one path segment (so `devices%3AbatchGet` routes like `devices:batchGet`).
     static func percentDecode(_ segment: Substring) -> String {
-        guard segment.contains("%") else { return String(segment) }
-        var bytes: [UInt8] = []
-        let utf8 = Array(segment.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
-               let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
-        }
+        HTTPRequest.percentDecode(segment)
     }
 
     /// Parses an `application/x-www-form-urlencoded` body (`+` is a space).
     static func formFields(_ body: [UInt8]) -> [(name: String, value: String)] {
-        body.split(separator: UInt8(ascii: "&")).map { pair in
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let decode: (ArraySlice<UInt8>) -> String = { raw in
-                let spaced = raw.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
-                return percentDecode(Substring(String(decoding: spaced, as: UTF8.self)))
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
+        HTTPRequest.parseFormEncoded(String(decoding: body, as: UTF8.self))
     }
 
     /// Query parameters whose values are harmless enough to keep in the journal.

@@ -67,6 +67,18 @@ public struct HTTPRequest: Sendable {
         return (String(rest), nil)
     }
 
+    /// Parses `application/x-www-form-urlencoded` text, a query or a form body: `a=1&b=x+y&c`
+    /// (empty pairs skipped, a name without `=` gets an empty value, `+` is a space).
+    public static func parseFormEncoded(_ text: String) -> [(name: String, value: String)] {
+        parseQuery(text)
+    }
+
+    /// Percent-decodes a path segment (`+` stays a `+` there); malformed escapes are kept as is.
+    public static func percentDecode(_ segment: Substring) -> String {
+        guard segment.contains("%") else { return String(segment) }
+        return decode(segment.utf8[...], plusIsSpace: false)
+    }
+
     /// Parses `a=1&b=x+y&c` (empty pairs skipped, a name without `=` gets an empty value).
     static func parseQuery(_ query: String) -> [(name: String, value: String)] {
         var items: [(name: String, value: String)] = []
@@ -84,12 +96,16 @@ public struct HTTPRequest: Sendable {
     /// Percent-decodes with `+` as space; a malformed `%` escape is kept literally rather than
     /// rejected, because lenient reading of queries is what clients expect from servers.
     static func formDecode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        decode(bytes, plusIsSpace: true)
+    }
+
+    private static func decode(_ bytes: Substring.UTF8View.SubSequence, plusIsSpace: Bool) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
+            if plusIsSpace, byte == UInt8(ascii: "+") {
                 out.append(0x20)
             } else if byte == UInt8(ascii: "%"),
                       let h1 = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), h1 < bytes.endIndex,

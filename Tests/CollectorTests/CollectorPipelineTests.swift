@@ -102,7 +102,7 @@ final class CollectorPipelineTests: XCTestCase {
         do {
             _ = try await Collector(client: testClient(transport), options: CollectorOptions(), sinks: [sink]).runCycle()
             XCTFail("expected a failure")
-        } catch let error as CycleFailure {
+        } catch {
             XCTAssertTrue(error.underlying is MissingGroupsError, "\(error)")
             XCTAssertTrue(error.description.contains("--allow-missing-groups"))
         }
@@ -118,7 +118,7 @@ final class CollectorPipelineTests: XCTestCase {
         do {
             _ = try await Collector(client: testClient(transport), options: CollectorOptions(allowMissingGroups: true), sinks: []).runCycle()
             XCTFail("expected a failure")
-        } catch let error as CycleFailure {
+        } catch {
             XCTAssertEqual((error.underlying as? ESETClientError)?.kind, .accessDenied)
             XCTAssertTrue(error.requiresIntervention)
         }

@@ -87,6 +87,6 @@ import Mapping
 
 enum RFC3339Check {
     static func roundTrip(_ text: String) -> String? {
-        RFC3339.microseconds(text).map { formatRFC3339(microseconds: $0) }
+        RFC3339.microseconds(text).map { RFC3339.format(microseconds: $0) }
     }
 }

@@ -71,4 +71,13 @@ final class TimeRuleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(now, before - 1000)
         XCTAssertLessThanOrEqual(now, after + 1000)
     }
+
+    func testRFC3339FormatRoundTripsThroughTheParser() {
+        let instants: [Int64] = [0, 1, 1_747_821_600_123_456, -1, -86_400_000_001, 951_782_400_000_000, 253_402_300_799_999_999]
+        for instant in instants {
+            XCTAssertEqual(RFC3339.microseconds(RFC3339.format(microseconds: instant)), instant, "\(instant)")
+        }
+        XCTAssertEqual(RFC3339.format(microseconds: 1_747_821_600_000_001), "2025-05-21T10:00:00.000001Z")
+        XCTAssertEqual(RFC3339.format(microseconds: -1), "1969-12-31T23:59:59.999999Z")
+    }
 }

@@ -120,35 +120,36 @@ public final class ESETClient: Sendable {
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
     public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
-        guard !cursor.isFinished else { return nil }
-        let number = cursor.pagesFetched + 1
-        let call = "GET /v1/devices (page \(number))"
-        let page = try await get(path: "/v1/devices", query: pageQuery(cursor), call: call) { body throws(BodyError) in
-            let json = try Self.parseJSON(body)
-            do throws(PageDecodingError) {
-                return try DevicePage.decode(json, page: number)
-            } catch {
-                throw BodyError(description: error.reason)
-            }
+        try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { json, number throws(PageDecodingError) in
+            try DevicePage.decode(json, page: number)
         }
-        try cursor.advance(next: page.nextPageToken, call: call)
-        return page
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
     public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
+        try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { json, number throws(PageDecodingError) in
+            try DeviceGroupPage.decode(json, page: number)
+        }
+    }
+
+    /// Fetches and decodes the page `cursor` points at, then moves the cursor on (or fails on a
+    /// page token the API already handed out).
+    private func nextPage<Page>(
+        path: String, cursor: inout PageCursor, nextToken: KeyPath<Page, String?>,
+        decode: @escaping @Sendable (JSONValue, Int) throws(PageDecodingError) -> Page
+    ) async throws -> Page? {
         guard !cursor.isFinished else { return nil }
         let number = cursor.pagesFetched + 1
-        let call = "GET /v1/device_groups (page \(number))"
-        let page = try await get(path: "/v1/device_groups", query: pageQuery(cursor), call: call) { body throws(BodyError) in
+        let call = "GET \(path) (page \(number))"
+        let page = try await get(path: path, query: pageQuery(cursor), call: call) { body throws(BodyError) in
             let json = try Self.parseJSON(body)
             do throws(PageDecodingError) {
-                return try DeviceGroupPage.decode(json, page: number)
+                return try decode(json, number)
             } catch {
                 throw BodyError(description: error.reason)
             }
         }
-        try cursor.advance(next: page.nextPageToken, call: call)
+        try cursor.advance(next: page[keyPath: nextToken], call: call)
         return page
     }
 

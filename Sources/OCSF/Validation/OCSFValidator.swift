@@ -5,7 +5,7 @@ import JSON
 /// enums and their caption siblings, `type_uid`, `class_uid`/`category_uid`, `metadata.version`,
 /// declared profiles, observables and unknown attributes.
 ///
-/// Where this validator is stricter than the OCSF server, on purpose (see docs/validation.md):
+/// Where this validator is stricter than the OCSF server, on purpose (see the README, "Validating events against OCSF 1.5.0"):
 /// a caption sibling that differs from the caption is an error (the server says warning), any
 /// `metadata.version` other than the schema's is an error, and a `timestamp_t` below 10^11 is
 /// reported as seconds instead of milliseconds.
