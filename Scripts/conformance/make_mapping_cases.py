@@ -195,6 +195,11 @@ case("S08-product-vendor", ["S08"], "metadata.product.vendor_name is ESET.", [de
 case("S09-os-name-fallback", ["S09"], "os.name falls back to the type caption.",
      [dev("s9a", operatingSystem={"familyId": 2}), dev("s9b", operatingSystem={"familyId": 2, "displayName": "Ubuntu 24.04"})],
      profile="ocsf-strict")
+case("S10-invalid-addresses", ["S10"], "IP addresses and MACs OCSF rejects are left out (a warning each); valid ones stay.",
+     [dev("s10a", primaryLocalIpAddress="999.1.1.1", publicIpAddress="not-an-ip",
+          hardwareProfiles=[{"networkAdapters": [nic("eth0", "AABBCCDDEEFF"), nic("eth1", "aa-bb-cc-dd-ee-ff")]}]),
+      dev("s10b", primaryLocalIpAddress="10.0.0.1", publicIpAddress="2001:db8::" + "1:" * 15 + "1",
+          hardwareProfiles=[{"networkAdapters": [nic("wlan0", "zz:zz:zz:zz:zz:zz")]}])], profile="ocsf-strict")
 
 
 def write_json(path, value):

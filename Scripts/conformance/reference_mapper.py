@@ -58,6 +58,36 @@ def epoch_micros(text):
     return seconds * 1_000_000 + micros
 
 
+MAC = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})$")
+
+
+def valid_ip(text):
+    """S10: OCSF ip_t (at most 40 characters, an IPv4 or IPv6 address)."""
+    import ipaddress
+    if len(text) > 40:
+        return False
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+def strict_addresses(device):
+    """S10: under ocsf-strict an invalid IP or MAC counts as absent."""
+    import copy
+    device = copy.deepcopy(device)
+    for key in ("primaryLocalIpAddress", "publicIpAddress"):
+        if present(device.get(key)) and not valid_ip(device[key]):
+            del device[key]
+    for profile in device.get("hardwareProfiles") if isinstance(device.get("hardwareProfiles"), list) else []:
+        if isinstance(profile, dict) and isinstance(profile.get("networkAdapters"), list):
+            for adapter in profile["networkAdapters"]:
+                if isinstance(adapter, dict) and present(adapter.get("macAddress")) and not MAC.match(adapter["macAddress"]):
+                    del adapter["macAddress"]
+    return device
+
+
 def seconds(micros):
     return micros / 1_000_000
 
@@ -67,6 +97,8 @@ def map_device(device, groups, profile="sekoia"):
     if not isinstance(device, dict) or present(device.get("uuid")) is None:
         raise ValueError("rejected")
     strict = profile == "ocsf-strict"
+    if strict:
+        device = strict_addresses(device)
     uuid = device["uuid"]
     warnings = []
     out = {}

@@ -31,6 +31,7 @@ public final class EventOutput: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw OutputError(path: path, reason: "directory \(directory) does not exist")
         }
+        removeAbandonedPartials(of: url)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)").path
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
@@ -96,6 +97,20 @@ public final class EventOutput: @unchecked Sendable {
 
     deinit {
         abandon()
+    }
+}
+
+/// Removes the temporary siblings a killed run left behind (`.NAME.partial-PID` of a process that
+/// no longer exists); those of a live run, perhaps a concurrent one, are left alone.
+func removeAbandonedPartials(of url: URL) {
+    let directory = url.deletingLastPathComponent()
+    let prefix = ".\(url.lastPathComponent).partial-"
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+    for name in names where name.hasPrefix(prefix) {
+        guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+        if kill(pid, 0) != 0 && errno == ESRCH {
+            unlink(directory.appendingPathComponent(name).path)
+        }
     }
 }
 

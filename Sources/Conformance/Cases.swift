@@ -63,7 +63,8 @@ public enum CaseLoader {
         guard let kind = ConformanceCase.Kind(rawValue: kindName) else {
             throw CaseError(file.path, "unknown \"kind\" \(kindName.debugDescription); expected mapping, error or delivery")
         }
-        let rules = json["rules"]?.arrayValue?.map(\.stringValue) ?? []
+        // A "rules" member of another type is an error, not "no rules": it is a typo to report.
+        let rules = json["rules"].map { $0.arrayValue?.map(\.stringValue) ?? [nil] } ?? []
         guard rules.allSatisfy({ $0 != nil }), kind != .mapping || !rules.isEmpty else {
             throw CaseError(file.path, kind == .mapping ? "\"rules\" must be a non-empty array of rule ids" : "\"rules\" must hold rule ids")
         }

@@ -6,7 +6,7 @@ struct SecureToken {
     let validator: [UInt8]
     var text: String { selector + "." + String(decoding: validator, as: UTF8.self) }
 
-    /// A fresh token: 12 random bytes of selector and 32 of validator, base64url (73 characters,
+    /// A fresh token: 12 random bytes of selector and 32 of validator, base64url (16 + 1 + 43 = 60 characters,
     /// well under ESET's 128-character page-token bound).
     static func make() -> SecureToken {
         var generator = SystemRandomNumberGenerator()

@@ -382,9 +382,9 @@ struct Reader {
         return value
     }
 
-    /// Advances over one value without building it, checking its syntax; `checkingNumbers` also
-    /// rejects numbers out of `Double`'s range, as `parseValue` does.
-    mutating func skipValue(depth: Int, checkingNumbers: Bool = false) throws(JSONParseError) {
+    /// Advances over one value without building it, checking it as `parseValue` would (numbers
+    /// out of `Double`'s range included).
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
         guard let byte = peek() else { throw error("unexpected end of input: expected a value") }
         switch byte {
         case UInt8(ascii: "{"):
@@ -405,7 +405,7 @@ struct Reader {
                 guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
                 position += 1
                 skipWhitespace()
-                try skipValue(depth: depth + 1, checkingNumbers: checkingNumbers)
+                try skipValue(depth: depth + 1)
                 skipWhitespace()
                 guard let next = peek() else { throw error("unterminated object: expected ',' or '}'") }
                 position += 1
@@ -425,7 +425,7 @@ struct Reader {
             }
             while true {
                 skipWhitespace()
-                try skipValue(depth: depth + 1, checkingNumbers: checkingNumbers)
+                try skipValue(depth: depth + 1)
                 skipWhitespace()
                 guard let next = peek() else { throw error("unterminated array: expected ',' or ']'") }
                 position += 1
@@ -442,7 +442,9 @@ struct Reader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = position
             try scanNumber()
-            if checkingNumbers, mayBeOutOfRange(start..<position) {
+            // `parse` refuses numbers a Double cannot hold (1e400); validating must refuse the same
+            // texts. Only a literal with an exponent or hundreds of digits can be out of range.
+            if mayBeOutOfRange(start..<position) {
                 position = start
                 _ = try parseNumber()
             }

@@ -56,8 +56,9 @@ public struct DeviceMapper: Sendable {
 
     /// Maps one device. Never fails: a device reaching this point has a uuid (G4 is enforced
     /// when decoding), and every other odd value is absent by G1–G3.
-    public func map(_ source: ESETDevice) -> MappedDevice {
+    public func map(_ original: ESETDevice) -> MappedDevice {
         var warnings: [MappingWarning] = []
+        let source = profile == .ocsfStrict ? withUsableAddresses(original, warnings: &warnings) : original
         let lastSeen = lastSeenTime(source, warnings: &warnings)
         let hostname = hostname(source)
         let (type, typeID) = deviceType(source)

@@ -144,10 +144,12 @@ func serve(_ arguments: ParsedArguments) throws -> Int32 {
     lines.append("rate limit: " + (configuration.rateLimitPerSecond.map {
         "\($0) calls/s per credential, Retry-After \(configuration.sendsRetryAfter ? "on" : "off")"
     } ?? "off"))
-    writeOut(lines.joined(separator: "\n") + "\n")
+    // Catch signals before announcing the port: a script that reads the first line and then sends
+    // SIGTERM must get a graceful stop (exit 0), not the default action.
     installSignalStop(server.httpServer) { signal in
         writeError("eset-mock: signal \(signal), stopping\n")
     }
+    writeOut(lines.joined(separator: "\n") + "\n")
     server.waitUntilStopped()
     writeError("eset-mock: stopped\n")
     return ExitStatus.success

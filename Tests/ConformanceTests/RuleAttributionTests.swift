@@ -11,7 +11,7 @@ final class RuleAttributionTests: XCTestCase {
 
     func testRuleListHasEveryRuleOfTheSpec() throws {
         let ids = try catalog().rules.map(\.id)
-        let expected = (1...19).map { String(format: "M%02d", $0) } + (1...5).map { "G\($0)" } + (1...9).map { String(format: "S%02d", $0) }
+        let expected = (1...19).map { String(format: "M%02d", $0) } + (1...5).map { "G\($0)" } + (1...10).map { String(format: "S%02d", $0) }
         XCTAssertEqual(Set(ids), Set(expected))
         XCTAssertEqual(ids.count, expected.count)
     }

@@ -82,6 +82,18 @@ final class MapCommandTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    func testPartialFilesOfKilledRunsAreRemovedAndLiveOnesKept() async throws {
+        let devices = try write("devices.json", #"[{"uuid": "a"}]"#)
+        let output = directory.appendingPathComponent("events.ndjson").path
+        let dead = try write(".events.ndjson.partial-4194305", "half a line")  // above Linux's pid_max
+        let live = try write(".events.ndjson.partial-\(getppid())", "a concurrent run (our parent is alive)")
+        let result = await run(["map", "--devices", devices, "--output", output])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dead))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output))
+    }
+
     func testAFailedRunLeavesNoOutputFile() async throws {
         let devices = try write("bad.json", "[{")
         let output = directory.appendingPathComponent("events.ndjson").path

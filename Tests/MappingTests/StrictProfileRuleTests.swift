@@ -65,7 +65,7 @@ final class StrictProfileRuleTests: XCTestCase {
 
     func testS06_interfaceTypeComesFromTheAdapterCaption() throws {
         let event = try strict(
-            #"{"uuid": "u", "primaryLocalIpAddress": "10.0.0.2", "publicIpAddress": "1.1.1.1", "hardwareProfiles": [{"networkAdapters": [{"caption": "Intel(R) Wi-Fi 6 AX201", "macAddress": "AA"}, {"caption": "Realtek PCIe GbE", "macAddress": "BB"}, {"caption": "Qualcomm Wireless Network Adapter", "macAddress": "CC"}]}]}"#
+            #"{"uuid": "u", "primaryLocalIpAddress": "10.0.0.2", "publicIpAddress": "1.1.1.1", "hardwareProfiles": [{"networkAdapters": [{"caption": "Intel(R) Wi-Fi 6 AX201", "macAddress": "AA:00:00:00:00:01"}, {"caption": "Realtek PCIe GbE", "macAddress": "AA:00:00:00:00:02"}, {"caption": "Qualcomm Wireless Network Adapter", "macAddress": "AA:00:00:00:00:03"}]}]}"#
         )
         let types = value(event, "device.network_interfaces")?.arrayValue?.map { $0["type_id"] }
         XCTAssertEqual(types, [2, 1, 2, 0])
@@ -96,6 +96,20 @@ final class StrictProfileRuleTests: XCTestCase {
         XCTAssertEqual(
             value(try strict(#"{"uuid": "u", "operatingSystem": {"familyId": 2, "displayName": "Ubuntu"}}"#), "device.os.name"),
             "Ubuntu")
+    }
+
+    func testS10_addressesOCSFRejectsAreLeftOutWithAWarning() throws {
+        let (event, warnings) = try mapDeviceWithWarnings(
+            #"{"uuid": "u", "primaryLocalIpAddress": "999.1.1.1", "publicIpAddress": "fe80::1", "hardwareProfiles": [{"networkAdapters": [{"caption": "a", "macAddress": "AABBCCDDEEFF"}, {"caption": "b", "macAddress": "aa-bb-cc-dd-ee-ff"}]}]}"#,
+            profile: .ocsfStrict)
+        XCTAssertNil(value(event, "device.ip"))
+        XCTAssertEqual(
+            value(event, "device.network_interfaces"),
+            [["mac": "aa-bb-cc-dd-ee-ff", "name": "b", "type": "Wired", "type_id": 1], ["ip": "fe80::1", "type": "Unknown", "type_id": 0]])
+        XCTAssertEqual(warnings.map(\.field), ["primaryLocalIpAddress", "hardwareProfiles[0].networkAdapters[0].macAddress"])
+        let long = String(repeating: "1:", count: 20) + "1"
+        let sekoia = try mapDevice(#"{"uuid": "u", "primaryLocalIpAddress": "\#(long)"}"#)
+        XCTAssertEqual(value(sekoia, "device.ip"), .string(long), "the published table copies addresses as they are")
     }
 
     func testProfilesAreSelectableByName() throws {

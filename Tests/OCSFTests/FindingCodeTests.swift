@@ -41,8 +41,10 @@ final class FindingCodeTests: XCTestCase {
              ["attribute_value_exceeds_range@malware[0].files[0].url.port"]),
             (.attributeValueRegexNotMatched, minimalValidEvent.setting("device.mac", to: "not a mac"),
              ["attribute_value_regex_not_matched@device.mac"]),
-            (.timestampSecondsNotMilliseconds, minimalValidEvent.setting("time", to: 1_747_821_600),
+            (.timestampSecondsNotMilliseconds, minimalValidEvent.setting("time", to: 1_747_821_600.0),
              ["timestamp_seconds_not_milliseconds@time"]),
+            (.timestampPossiblySeconds, minimalValidEvent.setting("time", to: 1_747_821_600),
+             ["timestamp_possibly_seconds@time"]),
             (.constraintFailed, minimalValidEvent.setting("device.uid", to: nil), ["constraint_failed@device"]),
             (.classUIDIncorrect, minimalValidEvent.setting("class_uid", to: 5002), ["class_uid_incorrect@class_uid"]),
             (.categoryUIDIncorrect, minimalValidEvent.setting("category_uid", to: 3),
@@ -91,7 +93,7 @@ final class FindingCodeTests: XCTestCase {
         let warnings = ValidationCode.allCases.filter { $0.severity == .warning }.map(\.rawValue).sorted()
         XCTAssertEqual(warnings, [
             "attribute_deprecated", "attribute_enum_sibling_suspicious_other", "attribute_recommended_missing",
-            "attribute_value_regex_not_matched",
+            "attribute_value_regex_not_matched", "timestamp_possibly_seconds",
         ])
         XCTAssertEqual(ValidationCode.attributeEnumSiblingIncorrect.severity, .error)
     }

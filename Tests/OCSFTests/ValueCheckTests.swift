@@ -23,15 +23,19 @@ final class ValueCheckTests: XCTestCase {
         XCTAssertEqual(significant(minimalValidEvent.setting("time", to: 1_747_821_600_000.0)), ["attribute_wrong_type@time"])
     }
 
-    func testSecondsAreReportedAsSecondsWithOrWithoutAFraction() {
-        for seconds: JSONValue in [1_747_821_600, 1_747_821_600.0, 1_747_821_600.123456, 0] {
+    func testSecondsAreAnErrorAsFloatsAndAWarningAsIntegers() {
+        for seconds: JSONValue in [1_747_821_600.0, 1_747_821_600.123456, 0.5] {
             XCTAssertEqual(significant(minimalValidEvent.setting("time", to: seconds)),
                            ["timestamp_seconds_not_milliseconds@time"], "\(seconds)")
         }
-        // 10^11 ms is 1973-03-03: the first value read as milliseconds.
+        // An integer below 10^11 may be seconds, or a real instant before 1973-03-03.
+        for seconds: JSONValue in [1_747_821_600, 0, 99_999_999_999] {
+            let findings = validator.validate(minimalValidEvent.setting("time", to: seconds)).significant
+            XCTAssertEqual(findings.map(\.code), [.timestampPossiblySeconds], "\(seconds)")
+            XCTAssertEqual(findings.first?.severity, .warning)
+        }
+        // 10^11 ms is 1973-03-03: the first value read as milliseconds without a doubt.
         XCTAssertEqual(significant(minimalValidEvent.setting("time", to: 100_000_000_000)), [])
-        XCTAssertEqual(significant(minimalValidEvent.setting("time", to: 99_999_999_999)),
-                       ["timestamp_seconds_not_milliseconds@time"])
         let message = validator.validate(minimalValidEvent.setting("time", to: 1_747_821_600.5)).significant.first?.message
         XCTAssertEqual(message, "1747821600.5 looks like epoch seconds with a fraction; timestamp_t is integer epoch milliseconds (1747821600500)")
     }

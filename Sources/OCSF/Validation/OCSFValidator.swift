@@ -8,7 +8,8 @@ import JSON
 /// Where this validator is stricter than the OCSF server, on purpose (see the README, "Validating events against OCSF 1.5.0"):
 /// a caption sibling that differs from the caption is an error (the server says warning), any
 /// `metadata.version` other than the schema's is an error, and a `timestamp_t` below 10^11 is
-/// reported as seconds instead of milliseconds.
+/// reported as seconds instead of milliseconds (an error when it is not an integer, a warning when
+/// it is, since an integer could also be a real instant before 1973-03-03).
 public struct OCSFValidator: Sendable {
     public let schema: OCSFSchema
     private let patterns: TypePatterns
@@ -25,6 +26,18 @@ public struct OCSFValidator: Sendable {
         var walk = Walk(schema: schema, patterns: patterns)
         walk.validateEvent(event)
         return walk.findings
+    }
+
+    /// Whether `text` is a valid value of the string type `typeName` (`ip_t`, `mac_t`, …): its
+    /// length limit and its pattern, exactly as `validate` judges them. Lets a producer leave out
+    /// what the schema would reject.
+    public func accepts(_ text: String, asType typeName: String) -> Bool {
+        guard let type = schema.types[typeName] else { return false }
+        let base = schema.types[type.base]
+        if let limit = type.maximumLength ?? base?.maximumLength, text.count > limit { return false }
+        let patternType = type.regex != nil ? type : base
+        if let patternType, let matches = patterns.matches(text, typeName: patternType.name) { return matches }
+        return true
     }
 }
 
@@ -268,8 +281,8 @@ private struct Walk {
         switch value {
         case .int(let number):
             if Double(number).magnitude < secondsLimit {
-                add(.timestampSecondsNotMilliseconds, path,
-                    "\(number) looks like epoch seconds; timestamp_t is integer epoch milliseconds (\(number * 1000))")
+                add(.timestampPossiblySeconds, path,
+                    "\(number) looks like epoch seconds (as milliseconds it is before 1973-03-03); timestamp_t is integer epoch milliseconds (\(number * 1000)?)")
             }
             return true
         case .double(let number) where number.magnitude < secondsLimit:

@@ -54,9 +54,12 @@ public enum ValidationCode: String, Sendable, CaseIterable, Comparable {
     case attributeValueExceedsRange = "attribute_value_exceeds_range"
     /// A string that does not match its type's pattern (a warning, as in the OCSF server).
     case attributeValueRegexNotMatched = "attribute_value_regex_not_matched"
-    /// A `timestamp_t` below 10^11: seconds where OCSF wants epoch milliseconds (beyond the OCSF
-    /// server, which accepts any integer).
+    /// A `timestamp_t` below 10^11 written with a fraction or as a float: seconds where OCSF wants
+    /// integer epoch milliseconds (beyond the OCSF server, which only checks the type).
     case timestampSecondsNotMilliseconds = "timestamp_seconds_not_milliseconds"
+    /// An integer `timestamp_t` below 10^11: probably seconds, or an instant before 1973-03-03 (a
+    /// warning, since both are legal integers).
+    case timestampPossiblySeconds = "timestamp_possibly_seconds"
     /// An `at_least_one` or `just_one` constraint of the class or an object does not hold.
     case constraintFailed = "constraint_failed"
     /// `class_uid` is not the class this validator checks (validation stops there).
@@ -76,7 +79,7 @@ public enum ValidationCode: String, Sendable, CaseIterable, Comparable {
     public var severity: ValidationFinding.Severity {
         switch self {
         case .attributeRecommendedMissing, .attributeDeprecated, .attributeEnumSiblingSuspiciousOther,
-            .attributeValueRegexNotMatched:
+            .attributeValueRegexNotMatched, .timestampPossiblySeconds:
             return .warning
         default:
             return .error
