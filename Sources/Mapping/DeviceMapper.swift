@@ -58,7 +58,15 @@ public struct DeviceMapper: Sendable {
     /// when decoding), and every other odd value is absent by G1–G3.
     public func map(_ original: ESETDevice) -> MappedDevice {
         var warnings: [MappingWarning] = []
-        let source = profile == .ocsfStrict ? withUsableAddresses(original, warnings: &warnings) : original
+        guard profile == .ocsfStrict else {
+            // Borrowed as it is: a copy would retain and release every string of the device.
+            return map(original, warnings: warnings)
+        }
+        return map(withUsableAddresses(original, warnings: &warnings), warnings: warnings)
+    }
+
+    private func map(_ source: ESETDevice, warnings: [MappingWarning]) -> MappedDevice {
+        var warnings = warnings
         let lastSeen = lastSeenTime(source, warnings: &warnings)
         let hostname = hostname(source)
         let (type, typeID) = deviceType(source)
