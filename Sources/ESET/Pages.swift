@@ -15,21 +15,7 @@ public struct DevicePage: Sendable {
     /// Decodes a page. Accepts `{"devices": [...], "nextPageToken": ...}` or a bare array of
     /// devices (for files written by hand). One bad device never spoils the others.
     public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DevicePage {
-        let elements: [JSONValue]
-        var next: String?
-        switch json {
-        case .array(let array):
-            elements = array
-        case .object(let object):
-            switch object["devices"] {
-            case nil, .null?: elements = []  // proto3 JSON omits empty repeated fields
-            case .array(let array)?: elements = array
-            case let other?: throw PageDecodingError(page: page, reason: "'devices' is a JSON \(other.typeName), not an array")
-            }
-            next = object["nextPageToken"].presentString
-        default:
-            throw PageDecodingError(page: page, reason: "the page is a JSON \(json.typeName), not an object")
-        }
+        let (elements, next) = try listEnvelope(json, member: "devices", page: page)
         var devices: [ESETDevice] = []
         devices.reserveCapacity(elements.count)
         var positions: [Int] = []
@@ -56,24 +42,27 @@ public struct DeviceGroupPage: Sendable {
 
     /// Decodes a page: `{"deviceGroups": [...], "nextPageToken": ...}` or a bare array of groups.
     public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DeviceGroupPage {
-        let elements: [JSONValue]
-        var next: String?
-        switch json {
-        case .array(let array):
-            elements = array
-        case .object(let object):
-            switch object["deviceGroups"] {
-            case nil, .null?: elements = []
-            case .array(let array)?: elements = array
-            case let other?:
-                throw PageDecodingError(page: page, reason: "'deviceGroups' is a JSON \(other.typeName), not an array")
-            }
-            next = object["nextPageToken"].presentString
-        default:
-            throw PageDecodingError(page: page, reason: "the page is a JSON \(json.typeName), not an object")
-        }
+        let (elements, next) = try listEnvelope(json, member: "deviceGroups", page: page)
         let groups = elements.compactMap(ESETDeviceGroup.init(json:))
         return DeviceGroupPage(groups: groups, skipped: elements.count - groups.count, nextPageToken: next)
+    }
+}
+
+/// The entries and next-page token of a list answer `{"MEMBER": [...], "nextPageToken": ...}`, or
+/// of a bare array. A missing or null list is empty (proto3 JSON omits empty repeated fields); a
+/// list of another JSON type is an error for the whole page, never silently empty.
+func listEnvelope(_ json: JSONValue, member: String, page: Int?) throws(PageDecodingError) -> (elements: [JSONValue], next: String?) {
+    switch json {
+    case .array(let array):
+        return (array, nil)
+    case .object(let object):
+        switch object[member] {
+        case nil, .null?: return ([], object["nextPageToken"].presentString)
+        case .array(let array)?: return (array, object["nextPageToken"].presentString)
+        case let other?: throw PageDecodingError(page: page, reason: "'\(member)' is a JSON \(other.typeName), not an array")
+        }
+    default:
+        throw PageDecodingError(page: page, reason: "the page is a JSON \(json.typeName), not an object")
     }
 }
 
