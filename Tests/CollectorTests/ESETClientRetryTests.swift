@@ -117,7 +117,10 @@ final class ESETClientRetryTests: XCTestCase {
         }
         let client = testClient(transport, retry: RetryPolicy(maxRetries: 100, maxRetryTime: 100, initialDelay: 0.2, maxDelay: 0.2))
         let task = Task { try await drainGroups(client) }
-        try await Task.sleep(for: .milliseconds(50))
+        // Cancel once the client is inside its retry loop (bounded wait for its first data call).
+        let deadline = Date().addingTimeInterval(10)
+        while transport.dataRequests.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertFalse(transport.dataRequests.isEmpty, "the client made its first data call")
         task.cancel()
         do {
             _ = try await task.value
