@@ -155,10 +155,11 @@ extension ConformanceRunner {
         }
     }
 
-    /// Retries the connector counted, from its summary lines `retries (ESET): 429 2, server 1`.
+    /// ESET calls the connector retried, from its summary line `retries (ESET): 429 2, server 1`
+    /// (Sekoia.io task polls are not retries of a failure, so that line is not counted).
     static func retryCount(in standardError: String) -> Int {
         var total = 0
-        for line in standardError.split(separator: "\n") where line.contains("retries (") {
+        for line in standardError.split(separator: "\n") where line.contains("retries (ESET)") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             for part in line[line.index(after: colon)...].split(separator: ",") {
                 if let number = part.split(separator: " ").last.flatMap({ Int($0) }) { total += number }
