@@ -41,8 +41,8 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
-        .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET"]),
-        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"], exclude: ["Fixtures"]),
+        .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET", "Fleet"]),
+        .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Fleet"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock"],
+            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],

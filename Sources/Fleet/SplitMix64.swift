@@ -3,12 +3,18 @@
 /// The fleet must be byte-identical for a given seed on every platform and every toolchain, so
 /// the generator never touches system randomness nor the standard library's `random(in:using:)`
 /// (whose reduction algorithm is an implementation detail that may change). Every draw goes
-/// through the helpers below, whose arithmetic is fixed here.
-struct SplitMix64 {
+/// through the helpers below, whose arithmetic is fixed here. The seeded tests use it too, so a
+/// failing input is reproduced exactly from its seed.
+public struct SplitMix64: Sendable {
     private(set) var state: UInt64
 
-    init(state: UInt64) {
+    public init(state: UInt64) {
         self.state = state
+    }
+
+    /// A generator whose first state is `seed`.
+    public init(seed: UInt64) {
+        self.init(state: seed)
     }
 
     /// A generator for one item of a stream: mixing the index in means device `i` gets the same
@@ -20,7 +26,7 @@ struct SplitMix64 {
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return SplitMix64.mix(state)
     }
@@ -35,22 +41,22 @@ struct SplitMix64 {
 
     /// A value in `0..<bound` (Lemire's multiply-high reduction; the bias is below 2^-40 for the
     /// bounds used here and, unlike rejection sampling, every call consumes exactly one draw).
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         return Int(UInt64(bound).multipliedFullWidth(by: next()).high)
     }
 
     /// A value in `range` (inclusive).
-    mutating func within(_ range: ClosedRange<Int>) -> Int {
+    public mutating func within(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + below(range.upperBound - range.lowerBound + 1)
     }
 
     /// True with probability `percent`/100.
-    mutating func percent(_ percent: Int) -> Bool {
+    public mutating func percent(_ percent: Int) -> Bool {
         below(100) < percent
     }
 
-    mutating func element<T>(of items: [T]) -> T {
+    public mutating func element<T>(of items: [T]) -> T {
         items[below(items.count)]
     }
 

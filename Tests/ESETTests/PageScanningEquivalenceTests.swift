@@ -1,5 +1,6 @@
 @testable import ESET
 import Foundation
+import Fleet
 import JSON
 import XCTest
 
@@ -260,21 +261,8 @@ final class PageScanningEquivalenceTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so that failures reproduce.
-struct TestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
-}
+/// The fleet generator's SplitMix64, so that failures reproduce from their seed.
+typealias TestRandom = SplitMix64
 
 /// The repository's root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

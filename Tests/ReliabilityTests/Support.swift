@@ -1,49 +1,27 @@
+import Fleet
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// SplitMix64 (Steele, Lea & Flood, 2014): a tiny, fully specified generator, so that a fuzz run
-/// is reproduced exactly from its seed on any machine (the standard library's generators and
-/// reductions are implementation details that may change).
-struct SeededRandom {
-    private(set) var state: UInt64
+/// The fleet generator's SplitMix64: one fully specified generator for every seeded test, so a
+/// fuzz run is reproduced exactly from its seed on any machine.
+typealias SeededRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
+extension SplitMix64 {
+    mutating func chance(_ percent: Int) -> Bool { self.percent(percent) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A value in `0..<bound` (multiply-high reduction: one draw per call, fixed arithmetic).
-    mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0, "bound must be positive")
-        return Int(UInt64(bound).multipliedFullWidth(by: next()).high)
-    }
-
-    /// A value in `range` (inclusive).
-    mutating func within(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + below(range.upperBound - range.lowerBound + 1)
-    }
-
-    /// True with probability `percent`/100.
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-
-    mutating func element<T>(_ items: [T]) -> T { items[below(items.count)] }
+    mutating func element<T>(_ items: [T]) -> T { element(of: items) }
 
     mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
 
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in byte() } }
 
     /// A generator for case `index` of a run, so any single case can be replayed on its own.
-    static func forCase(seed: UInt64, index: Int) -> SeededRandom {
-        var mixer = SeededRandom(seed: seed ^ (UInt64(index) &* 0xD6E8_FEB8_6659_FD93))
-        return SeededRandom(seed: mixer.next())
+    static func forCase(seed: UInt64, index: Int) -> SplitMix64 {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(index) &* 0xD6E8_FEB8_6659_FD93))
+        return SplitMix64(seed: mixer.next())
     }
 }
 
