@@ -96,11 +96,13 @@ public struct CycleFailure: Error, CustomStringConvertible {
     }
 }
 
-/// The failure to load the group map, when the cycle may not go on without it.
+/// The failure to load the group map, when the cycle may not go on without it
+/// (`CollectorOptions.allowMissingGroups` is off).
 public struct MissingGroupsError: Error, CustomStringConvertible {
+    /// Why the groups could not be loaded (an `ESETClientError`).
     public var underlying: any Error
     public var description: String {
-        "cannot load the device groups: \(underlying). Devices sent without their groups would erase good group data downstream, so nothing was sent; use --allow-missing-groups to send them anyway."
+        "cannot load the device groups: \(underlying). Devices sent without their groups would erase good group data downstream, so nothing was sent"
     }
 }
 

@@ -162,7 +162,7 @@ package struct CollectRunner: Sendable {
             if error.underlying is CancellationError {
                 reporter.line("interrupted: the cycle was abandoned; no output file was written and the checkpoint is unchanged")
             } else {
-                reporter.line("error: \(error)")
+                reporter.line("error: \(renderFailure(error))")
             }
             var leftovers = ""
             if settings.outputPath != nil { leftovers = "; no output file written" }

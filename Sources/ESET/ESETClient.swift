@@ -94,7 +94,6 @@ public final class ESETClient: Sendable {
     private let rateLimiter: RateLimiter?
     private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
     private let tokens = Mutex<TokenState?>(nil)
-    private let calls = Atomic<Int>(0)
 
     private struct TokenState: Sendable {
         var access: Secret
@@ -113,9 +112,6 @@ public final class ESETClient: Sendable {
         self.onNotice = onNotice
         rateLimiter = configuration.callsPerSecond.map { RateLimiter(callsPerSecond: $0) }
     }
-
-    /// HTTP requests sent so far (token calls included, retries included).
-    public var requestsSent: Int { calls.load(ordering: .relaxed) }
 
     // MARK: Lists
 
@@ -188,97 +184,127 @@ public final class ESETClient: Sendable {
         BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
+    /// What one answer means for its call, once the statuses every call shares (429, 5xx) are
+    /// handled by `send`.
+    private enum Verdict<Value> {
+        /// The call succeeded.
+        case done(Value)
+        /// A transient failure: retried under the call's `RetryBudget`.
+        case transient(RetryCause, detail: String)
+        /// Send again at once, outside the budget (the caller already waited or renewed the token).
+        case resend
+    }
+
+    /// The one retry loop of the client, shared by data calls and token grants: sends the
+    /// request `makeRequest` builds (afresh each attempt, so a renewed token is used), retries
+    /// 429 (honouring `Retry-After`), 500/502/503/504, transport failures and whatever `interpret`
+    /// calls transient, within `configuration.retry`.
+    private func send<Value>(
+        call: String, makeRequest: () async throws -> HTTPClientRequest,
+        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> Verdict<Value>
+    ) async throws -> Value {
+        var budget = RetryBudget(policy: configuration.retry)
+        var attempt = 0
+        for _ in 0..<10_000 {
+            attempt += 1
+            let request = try await makeRequest()
+            let cause: RetryCause
+            let detail: String
+            var status: Int?
+            var serverWait: Double?
+            switch try await exchange(request, call: call, attempt: attempt) {
+            case .failure(let failure):
+                (cause, detail) = (failure.cause, failure.detail)
+            case .success(let response):
+                status = response.status
+                switch response.status {
+                case 429:
+                    (cause, detail) = (.rateLimited, "HTTP 429")
+                    serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
+                case 500, 502, 503, 504:
+                    (cause, detail) = (.serverError, "HTTP \(response.status)")
+                default:
+                    switch try await interpret(response, attempt) {
+                    case .done(let value): return value
+                    case .resend: continue
+                    case .transient(let transientCause, let transientDetail): (cause, detail) = (transientCause, transientDetail)
+                    }
+                }
+            }
+            guard let wait = budget.nextWait(serverWait: serverWait) else {
+                throw ESETClientError(
+                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
+                    policy: budget.policy,
+                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10))")
+            }
+            retries.record(cause)
+            onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
+            try await waitSeconds(wait)
+        }
+        throw ESETClientError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
+    }
+
     /// An authenticated GET on the device-management host, with every resilience rule applied.
     func get<T>(path: String, query: [(String, String)], call: String, decode: ([UInt8]) throws(BodyError) -> T) async throws -> T {
         let url = configuration.endpoints.deviceManagementURL(path) + formQuery(query)
-        var budget = RetryBudget(policy: configuration.retry)
         var reauthenticated = false
         var responseID: String?
         var pendingPolls = 0
-        for _ in 0..<10_000 {
+        return try await send(call: call) {
             let token = try await accessToken()
             var headers: [(name: String, value: String)] = [
                 ("Authorization", "Bearer \(token.revealed)"), ("Accept", "application/json"),
                 ("3rd-integration", configuration.integrationName),
             ]
             if let responseID { headers.append(("response-id", responseID)) }
-            let request = HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
-
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
-            case .success(let response):
-                switch response.status {
-                case 200:
-                    do {
-                        return try decode(response.body)
-                    } catch {
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 202:
-                    guard let id = response.header("response-id"), !id.isEmpty else {
-                        transient = (.pendingResponse, "HTTP 202 without a response-id header", nil)
-                        break
-                    }
-                    pendingPolls += 1
-                    guard pendingPolls <= configuration.pendingPollLimit else {
-                        throw ESETClientError(
-                            kind: .pendingTooLong, call: call,
-                            message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends; try a smaller --page-size or later")
-                    }
-                    responseID = id
-                    let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
-                    retries.record(.pendingResponse)
-                    onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
-                    try await waitSeconds(wait)
-                    continue
-                case 401:
-                    guard !reauthenticated else {
-                        throw ESETClientError(
-                            kind: .unauthorized, call: call,
-                            message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
-                    }
-                    reauthenticated = true
-                    invalidateAccessToken()
-                    retries.record(.unauthorized)
-                    onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
-                    continue
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 404 where responseID != nil:
-                    // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
-                    responseID = nil
-                    transient = (.pendingResponse, "HTTP 404 for the cached answer", nil)
-                case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
-                case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                default:
-                    throw ESETClientError(
-                        kind: .unexpectedStatus, call: call,
-                        message: "HTTP \(response.status)\(errorSummary(response.body))")
+            return HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
+        } interpret: { response, attempt -> Verdict<T> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    return .done(try decode(response.body))
+                } catch {
+                    return .transient(.malformedBody, detail: error.description)
                 }
+            case 202:
+                guard let id = response.header("response-id"), !id.isEmpty else {
+                    return .transient(.pendingResponse, detail: "HTTP 202 without a response-id header")
+                }
+                pendingPolls += 1
+                guard pendingPolls <= configuration.pendingPollLimit else {
+                    throw ESETClientError(
+                        kind: .pendingTooLong, call: call, status: 202, attempt: attempt,
+                        message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends")
+                }
+                responseID = id
+                let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
+                retries.record(.pendingResponse)
+                onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
+                try await waitSeconds(wait)
+                return .resend
+            case 401:
+                guard !reauthenticated else {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: 401, attempt: attempt,
+                        message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
+                }
+                reauthenticated = true
+                invalidateAccessToken()
+                retries.record(.unauthorized)
+                onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
+                return .resend
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            case 404 where responseID != nil:
+                // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
+                responseID = nil
+                return .transient(.pendingResponse, detail: "HTTP 404 for the cached answer")
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(errorSummary(response.body))")
             }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
-    }
-
-    /// Waits before the next attempt, or throws when the retry budget is spent.
-    private func retryAfterTransient(_ budget: inout RetryBudget, call: String, cause: RetryCause, detail: String, serverWait: Double?) async throws {
-        guard let wait = budget.nextWait(serverWait: serverWait) else {
-            let attempts = budget.retriesUsed + 1
-            throw ESETClientError(
-                kind: .retriesExhausted, call: call,
-                message: "\(detail); gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10)) (limits: --max-retries \(budget.policy.maxRetries), --max-retry-time \(formatSeconds(budget.policy.maxRetryTime)))")
-        }
-        retries.record(cause)
-        onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
-        try await waitSeconds(wait)
     }
 
     private struct ExchangeFailure: Error {
@@ -287,9 +313,8 @@ public final class ESETClient: Sendable {
     }
 
     /// Sends one request under the rate limit; transport failures come back as values.
-    private func exchange(_ request: HTTPClientRequest, call: String) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
+    private func exchange(_ request: HTTPClientRequest, call: String, attempt: Int) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
         try await rateLimiter?.acquire()
-        calls.add(1, ordering: .relaxed)
         do {
             return .success(try await transport.send(request))
         } catch let error as TransportError {
@@ -297,7 +322,7 @@ public final class ESETClient: Sendable {
             case .timedOut: return .failure(ExchangeFailure(cause: .timeout, detail: error.description))
             case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
             case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
-            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
             }
         }
     }
@@ -331,12 +356,6 @@ public final class ESETClient: Sendable {
         tokens.withLock { $0?.renewAt = .now }
     }
 
-    /// Obtains a token with the password grant now (normally done lazily by the first call), so
-    /// that credential problems surface before anything else happens.
-    public func authenticate() async throws {
-        _ = try await grant(.password)
-    }
-
     private enum Grant {
         case password
         case refresh(Secret)
@@ -364,46 +383,35 @@ public final class ESETClient: Sendable {
                 ("3rd-integration", configuration.integrationName),
             ],
             body: Array(formEncode(form).utf8), timeout: configuration.requestTimeout)
-        var budget = RetryBudget(policy: configuration.retry)
-        for _ in 0..<10_000 {
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
-            case .success(let response):
-                switch response.status {
-                case 200:
-                    do {
-                        let state = try parseToken(response.body)
-                        tokens.withLock { $0 = state }
-                        return state.access
-                    } catch {
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 400, 401:
-                    if case .refresh = grant {
-                        throw ESETClientError(kind: .unauthorized, call: call, message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
-                    }
-                    let region = configuration.endpoints.region.rawValue
-                    throw ESETClientError(
-                        kind: .badCredentials, call: call,
-                        message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))). Check --username '\(configuration.username)' and the password (ESET_PASSWORD or --password-file), and that this API user was created in region '\(region)': a user only exists in its own region.")
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
-                case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                default:
-                    throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(errorSummary(response.body))")
+        return try await send(call: call) {
+            request
+        } interpret: { response, attempt -> Verdict<Secret> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    let state = try parseToken(response.body)
+                    tokens.withLock { $0 = state }
+                    return .done(state.access)
+                } catch {
+                    return .transient(.malformedBody, detail: error.description)
                 }
+            case 400, 401:
+                if case .refresh = grant {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: response.status, attempt: attempt,
+                        message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
+                }
+                throw ESETClientError(
+                    kind: .badCredentials, call: call, status: response.status, attempt: attempt,
+                    message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))) of user '\(configuration.username)' in region '\(configuration.endpoints.region.rawValue)'; an API user only exists in the region it was created in")
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(errorSummary(response.body))")
             }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
     }
 
     private func parseToken(_ body: [UInt8]) throws(BodyError) -> TokenState {
@@ -419,9 +427,9 @@ public final class ESETClient: Sendable {
         return TokenState(access: Secret(access), refresh: json["refresh_token"].presentString.map(Secret.init), renewAt: renewAt)
     }
 
-    private func accessDenied(call: String, body: [UInt8]) -> ESETClientError {
+    private func accessDenied(call: String, body: [UInt8], attempt: Int) -> ESETClientError {
         ESETClientError(
-            kind: .accessDenied, call: call,
+            kind: .accessDenied, call: call, status: 403, attempt: attempt,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
     }
 

@@ -1,5 +1,8 @@
-/// Why an ESET call finally failed. The message says what happened and, for the failures a user
-/// can fix, what to do; it never contains a password or token.
+import HTTPClient
+
+/// Why an ESET call finally failed: the facts (kind, call, status, attempts, cause, time spent
+/// and limits) and a message saying what happened. It names no command-line flag: the program
+/// that set the limits adds the hints. It never contains a password or token.
 public struct ESETClientError: Error, Sendable, CustomStringConvertible {
     /// The class of failure, stable for scripts and tests.
     public enum Kind: String, Sendable, Equatable {
@@ -24,11 +27,30 @@ public struct ESETClientError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// The call concerned, e.g. `GET /v1/devices (page 3)`.
     public var call: String
+    /// The HTTP status of the last answer; nil when none arrived (connection failure, timeout).
+    public var status: Int?
+    /// The attempt that failed (1 for the first), counting retries but not 202/401 re-sends.
+    public var attempt: Int
+    /// Why the last attempt was worth retrying, for `retriesExhausted`.
+    public var cause: RetryCause?
+    /// Seconds from the first attempt to the failure, for `retriesExhausted`.
+    public var elapsed: Double?
+    /// The bounds that were exhausted, for `retriesExhausted`.
+    public var policy: RetryPolicy?
+    /// What happened, in words, without the call.
     public var message: String
 
-    public init(kind: Kind, call: String, message: String) {
+    public init(
+        kind: Kind, call: String, status: Int? = nil, attempt: Int = 1, cause: RetryCause? = nil, elapsed: Double? = nil,
+        policy: RetryPolicy? = nil, message: String
+    ) {
         self.kind = kind
         self.call = call
+        self.status = status
+        self.attempt = attempt
+        self.cause = cause
+        self.elapsed = elapsed
+        self.policy = policy
         self.message = message
     }
 

@@ -41,7 +41,8 @@ public struct SekoiaConfiguration: Sendable {
     public func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
 }
 
-/// Why delivering to Sekoia.io failed. Messages never contain the API key.
+/// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
+/// spent) and a message that names no command-line flag. Messages never contain the API key.
 public struct SekoiaError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Equatable {
         /// 401/403: the API key is wrong or lacks the permission to push assets.
@@ -60,11 +61,30 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var call: String
+    /// The HTTP status of the last answer; nil when none arrived.
+    public var status: Int?
+    /// The attempt that failed (1 for the first).
+    public var attempt: Int
+    /// Why the last attempt was worth retrying, for `retriesExhausted`.
+    public var cause: RetryCause?
+    /// Seconds spent on the call (or waiting for the task) when it failed.
+    public var elapsed: Double?
+    /// The last status a task reported, for `taskFailed` and `taskTimedOut`.
+    public var taskStatus: String?
+    /// What happened, in words, without the call.
     public var message: String
 
-    public init(kind: Kind, call: String, message: String) {
+    public init(
+        kind: Kind, call: String, status: Int? = nil, attempt: Int = 1, cause: RetryCause? = nil, elapsed: Double? = nil,
+        taskStatus: String? = nil, message: String
+    ) {
         self.kind = kind
         self.call = call
+        self.status = status
+        self.attempt = attempt
+        self.cause = cause
+        self.elapsed = elapsed
+        self.taskStatus = taskStatus
         self.message = message
     }
 
@@ -143,31 +163,35 @@ public final class SekoiaIntakeClient: Sendable {
                 break
             default:
                 let detail = json.map { errorSummary($0) } ?? ""
-                throw SekoiaError(kind: .taskFailed, call: call, message: "task ended with status \(status)\(detail)")
+                throw SekoiaError(kind: .taskFailed, call: call, taskStatus: status, message: "task ended with status \(status)\(detail)")
             }
             let elapsed = seconds(since: started)
             guard elapsed + delay <= configuration.taskTimeout else {
                 throw SekoiaError(
-                    kind: .taskTimedOut, call: call,
-                    message: "task still \(lastStatus) after \(formatDuration(elapsed)) (--task-timeout \(formatDuration(configuration.taskTimeout)))")
+                    kind: .taskTimedOut, call: call, elapsed: elapsed, taskStatus: lastStatus,
+                    message: "task still \(lastStatus) after \(formatDuration(elapsed)) (task timeout \(formatDuration(configuration.taskTimeout)))")
             }
             retries.record(.taskPending)
             try await waitSeconds(delay)
             delay = min(configuration.taskPollMaxDelay, delay * 2)
         }
-        throw SekoiaError(kind: .taskTimedOut, call: call, message: "task still \(lastStatus)")
+        throw SekoiaError(kind: .taskTimedOut, call: call, taskStatus: lastStatus, message: "task still \(lastStatus)")
     }
 
     /// Sends with retries for 429 (Retry-After clamped to [0, 3600]), 5xx, connection failures
     /// and, when `validate` objects, a malformed 200; returns the final 200.
     private func send(_ request: HTTPClientRequest, call: String, validate: (([UInt8]) -> String?)? = nil) async throws -> HTTPClientResponse {
         var budget = RetryBudget(policy: configuration.retry)
+        var attempt = 0
         for _ in 0..<10_000 {
+            attempt += 1
+            var status: Int?
             let cause: RetryCause
             let detail: String
             var serverWait: Double?
             do {
                 let response = try await transport.send(request)
+                status = response.status
                 switch response.status {
                 case 200, 201, 202:
                     if let problem = validate?(response.body) {
@@ -185,30 +209,32 @@ public final class SekoiaIntakeClient: Sendable {
                     detail = "HTTP \(response.status)\(errorSummary(response.body))"
                 case 401, 403:
                     throw SekoiaError(
-                        kind: .unauthorized, call: call,
-                        message: "Sekoia.io refused the API key (HTTP \(response.status)\(errorSummary(response.body))). Check SEKOIA_API_KEY or --sekoia-api-key-file, and that the key may push to asset connector \(configuration.connectorUUID).")
+                        kind: .unauthorized, call: call, status: response.status, attempt: attempt,
+                        message: "Sekoia.io refused the API key (HTTP \(response.status)\(errorSummary(response.body))) for asset connector \(configuration.connectorUUID)")
                 default:
-                    throw SekoiaError(kind: .refused, call: call, message: "HTTP \(response.status)\(errorSummary(response.body))")
+                    throw SekoiaError(
+                        kind: .refused, call: call, status: response.status, attempt: attempt,
+                        message: "HTTP \(response.status)\(errorSummary(response.body))")
                 }
             } catch let error as TransportError {
                 switch error {
                 case .timedOut: cause = .timeout
                 case .truncatedBody: cause = .malformedBody
                 case .connectionFailed: cause = .connectionFailure
-                case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
+                case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
                 }
                 detail = error.description
             }
             guard let wait = budget.nextWait(serverWait: serverWait) else {
                 throw SekoiaError(
-                    kind: .retriesExhausted, call: call,
-                    message: "\(detail); gave up after \(budget.retriesUsed + 1) attempt\(budget.retriesUsed == 0 ? "" : "s") in \(formatDuration(budget.elapsed))")
+                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
+                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatDuration(budget.elapsed))")
             }
             retries.record(cause)
             onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
             try await waitSeconds(wait)
         }
-        throw SekoiaError(kind: .retriesExhausted, call: call, message: "gave up")
+        throw SekoiaError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
     }
 
     private func errorSummary(_ body: [UInt8]) -> String {

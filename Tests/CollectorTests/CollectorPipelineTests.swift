@@ -105,8 +105,14 @@ final class CollectorPipelineTests: XCTestCase {
             _ = try await Collector(client: testClient(transport), options: CollectorOptions(), sinks: [sink]).runCycle()
             XCTFail("expected a failure")
         } catch {
-            XCTAssertTrue(error.underlying is MissingGroupsError, "\(error)")
-            XCTAssertTrue(error.description.contains("--allow-missing-groups"))
+            let missing = try XCTUnwrap(error.underlying as? MissingGroupsError, "\(error)")
+            let cause = try XCTUnwrap(missing.underlying as? ESETClientError)
+            XCTAssertEqual(cause.kind, .retriesExhausted)
+            XCTAssertEqual(cause.status, 503)
+            XCTAssertEqual(cause.cause, .serverError)
+            XCTAssertEqual(cause.attempt, 4)
+            // The library names no flag: the command line adds its own advice.
+            XCTAssertFalse(error.description.contains("--"), error.description)
         }
         XCTAssertTrue(sink.abandoned)
         XCTAssertEqual(sink.events.count, 0)
