@@ -20,7 +20,13 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Whether a device with this `lastSyncTime` is skipped.
     public func skips(lastSyncTime text: String?) -> Bool {
-        guard let text, let micros = RFC3339.microseconds(text) else { return false }
+        skips(lastSyncMicroseconds: text.flatMap(RFC3339.microseconds))
+    }
+
+    /// Whether a device with this `lastSyncTime` (microseconds, nil when absent or unparsable)
+    /// is skipped: the one place that decides, for callers that parsed the time already.
+    public func skips(lastSyncMicroseconds micros: Int64?) -> Bool {
+        guard let micros else { return false }
         return micros <= skipAtOrBefore
     }
 }

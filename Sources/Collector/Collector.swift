@@ -148,12 +148,13 @@ public final class Collector {
             result.esetRetries = client.retries.snapshot
             result.sekoiaRetries = sekoiaRetries?.snapshot ?? [:]
             result.elapsed = seconds(since: started)
-            for sink in sinks {
-                if let sekoia = sink as? SekoiaSink {
-                    result.batchesPushed += sekoia.batchesPushed
-                    result.eventsPushed += sekoia.eventsPushed
-                } else if let file = sink as? NDJSONSink {
-                    result.eventsWritten += file.eventsWritten
+            for delivered in sinks.map(\.delivered) {
+                switch delivered.destination {
+                case .batches:
+                    result.batchesPushed += delivered.batches
+                    result.eventsPushed += delivered.events
+                case .lines:
+                    result.eventsWritten += delivered.events
                 }
             }
             return result
@@ -187,7 +188,7 @@ public final class Collector {
                         continue
                     }
                     let syncTime = device.lastSyncTime.flatMap(RFC3339.microseconds)
-                    if let skipping, let syncTime, syncTime <= skipping.skipAtOrBefore {
+                    if let skipping, skipping.skips(lastSyncMicroseconds: syncTime) {
                         statistics.skippedByCheckpoint += 1
                         continue
                     }

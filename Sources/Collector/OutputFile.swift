@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where NDJSON goes: standard output, or a file that appears only when the run succeeded.
+/// Where NDJSON goes: a command's output stream, or a file that appears only when the run succeeded.
 ///
 /// A file is written to a temporary sibling and renamed into place by `commit()`, so a failed
 /// or killed run never leaves a truncated file that looks complete.
@@ -13,11 +13,6 @@ public final class EventOutput: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let flushThreshold = 256 * 1024
     private var finished = false
-
-    /// Events go to standard output.
-    public static func standardOutput() -> EventOutput {
-        EventOutput(handle: FileHandle.standardOutput, sink: nil, temporaryPath: nil, finalPath: nil)
-    }
 
     /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
     public static func stream(_ sink: @escaping ([UInt8]) -> Void) -> EventOutput {

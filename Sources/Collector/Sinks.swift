@@ -8,6 +8,8 @@ import Sekoia
 ///
 /// Sinks are driven by one task at a time and are not shared.
 public protocol EventSink: AnyObject {
+    /// What the sink delivered in the current cycle, as it counts it.
+    var delivered: SinkDelivery { get }
     /// Prepares a new cycle (a new output file, fresh counters).
     func beginCycle() throws
     /// Takes one event (compact JSON, no newline).
@@ -18,26 +20,41 @@ public protocol EventSink: AnyObject {
     func abandon()
 }
 
-/// NDJSON, one event per line, to standard output or to a file replaced atomically per cycle.
+/// What one sink delivered in a cycle: the collector adds these up for the summary without
+/// knowing the sinks' types.
+public struct SinkDelivery: Sendable, Equatable {
+    public enum Destination: Sendable, Equatable {
+        /// NDJSON lines (a file or standard output).
+        case lines
+        /// Batches accepted by a remote intake.
+        case batches
+    }
+
+    public var destination: Destination
+    /// Events written as lines, or events in accepted batches.
+    public var events: Int
+    /// Batches accepted; 0 for lines.
+    public var batches: Int
+
+    public init(destination: Destination, events: Int, batches: Int = 0) {
+        self.destination = destination
+        self.events = events
+        self.batches = batches
+    }
+}
+
+/// NDJSON, one event per line, to a file replaced atomically per cycle.
 public final class NDJSONSink: EventSink {
     private let makeOutput: () throws -> EventOutput
     private var output: EventOutput?
     /// Events written in the current cycle.
     public private(set) var eventsWritten = 0
 
-    /// - Parameter path: nil for standard output.
-    public init(path: String?) {
-        if let path {
-            makeOutput = { try EventOutput.file(path) }
-        } else {
-            makeOutput = { EventOutput.standardOutput() }
-        }
+    public init(path: String) {
+        makeOutput = { try EventOutput.file(path) }
     }
 
-    /// Any `EventOutput`, for tests and embedding.
-    public init(makeOutput: @escaping () throws -> EventOutput) {
-        self.makeOutput = makeOutput
-    }
+    public var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: eventsWritten) }
 
     public func beginCycle() throws {
         output?.abandon()
@@ -100,6 +117,8 @@ public final class SekoiaSink: EventSink {
     deinit {
         for task in pendingTasks { task.cancel() }
     }
+
+    public var delivered: SinkDelivery { SinkDelivery(destination: .batches, events: eventsPushed, batches: batchesPushed) }
 
     public func beginCycle() throws {
         abandon()

@@ -141,8 +141,7 @@ package struct CollectRunner: Sendable {
 
         do {
             let report = try await collector.runCycle()
-            var statistics = report.statistics
-            if settings.writesStandardOutput { statistics.eventsWritten = statistics.mapped }
+            let statistics = report.statistics
             let checkpoint: String
             if store == nil {
                 checkpoint = "not used (no --state-dir)"
@@ -157,8 +156,7 @@ package struct CollectRunner: Sendable {
             printSummary(statistics, outcome: outcome, checkpoint: checkpoint)
             return Outcome(status: statistics.rejected > 0 ? .completedWithRejections : .success, statistics: statistics, stopsTheRun: false)
         } catch {
-            var statistics = error.statistics
-            if settings.writesStandardOutput { statistics.eventsWritten = statistics.mapped }
+            let statistics = error.statistics
             if error.underlying is CancellationError {
                 reporter.line("interrupted: the cycle was abandoned; no output file was written and the checkpoint is unchanged")
             } else {
@@ -196,26 +194,40 @@ final class OutcomeBox: Sendable {
 final class TextStreamSink: EventSink {
     private let stream: TextStream
     private var buffer: [UInt8] = []
+    private var bufferedLines = 0
+    private var linesWritten = 0
 
     init(stream: TextStream) { self.stream = stream }
 
-    func beginCycle() throws { buffer.removeAll(keepingCapacity: true) }
+    var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: linesWritten) }
+
+    func beginCycle() throws {
+        buffer.removeAll(keepingCapacity: true)
+        bufferedLines = 0
+        linesWritten = 0
+    }
 
     func write(_ event: [UInt8]) async throws {
         buffer.append(contentsOf: event)
         buffer.append(0x0A)
+        bufferedLines += 1
         if buffer.count >= 256 * 1024 { flush() }
     }
 
     func finish() async throws { flush() }
 
     /// Lines already written to stdout cannot be taken back; the rest is dropped.
-    func abandon() { buffer.removeAll(keepingCapacity: true) }
+    func abandon() {
+        buffer.removeAll(keepingCapacity: true)
+        bufferedLines = 0
+    }
 
     private func flush() {
         guard !buffer.isEmpty else { return }
         stream.write(buffer)
         buffer.removeAll(keepingCapacity: true)
+        linesWritten += bufferedLines
+        bufferedLines = 0
     }
 }
 
