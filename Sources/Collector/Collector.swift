@@ -7,17 +7,17 @@ import OCSF
 import Sekoia
 
 /// What the collector can be asked to do differently.
-public struct CollectorOptions: Sendable {
-    public var profile: MappingProfile
+package struct CollectorOptions: Sendable {
+    package var profile: MappingProfile
     /// Send devices without their groups when `/v1/device_groups` cannot be loaded, instead of
     /// failing (devices without groups would erase good group data downstream).
-    public var allowMissingGroups: Bool
+    package var allowMissingGroups: Bool
     /// Ignore the checkpoint when choosing devices (it is still moved after a good cycle).
-    public var full: Bool
+    package var full: Bool
     /// Microseconds since the epoch; M13's fallback for devices without a usable time.
-    public var clock: @Sendable () -> Int64
+    package var clock: @Sendable () -> Int64
 
-    public init(profile: MappingProfile = .sekoia, allowMissingGroups: Bool = false, full: Bool = false, clock: @escaping @Sendable () -> Int64 = systemClockMicroseconds) {
+    package init(profile: MappingProfile = .sekoia, allowMissingGroups: Bool = false, full: Bool = false, clock: @escaping @Sendable () -> Int64 = systemClockMicroseconds) {
         self.profile = profile
         self.allowMissingGroups = allowMissingGroups
         self.full = full
@@ -26,41 +26,41 @@ public struct CollectorOptions: Sendable {
 }
 
 /// The counts of one cycle, reported in the summary.
-public struct CollectorStatistics: Sendable, Equatable {
-    public var groupPages = 0
-    public var groups = 0
+package struct CollectorStatistics: Sendable, Equatable {
+    package var groupPages = 0
+    package var groups = 0
     /// Pages of `/v1/devices`.
-    public var pages = 0
+    package var pages = 0
     /// Entries of those pages' `devices` arrays, rejected and duplicates included.
-    public var devicesFetched = 0
+    package var devicesFetched = 0
     /// Devices mapped to events and handed to the sinks.
-    public var mapped = 0
+    package var mapped = 0
     /// Devices without a usable uuid (G4).
-    public var rejected = 0
+    package var rejected = 0
     /// Devices whose uuid was already delivered in this cycle.
-    public var duplicates = 0
+    package var duplicates = 0
     /// Devices not newer than the checkpoint.
-    public var skippedByCheckpoint = 0
+    package var skippedByCheckpoint = 0
     /// Mapping warnings (unparsable times …).
-    public var warnings = 0
-    public var esetRetries: [RetryCause: Int] = [:]
-    public var sekoiaRetries: [RetryCause: Int] = [:]
+    package var warnings = 0
+    package var esetRetries: [RetryCause: Int] = [:]
+    package var sekoiaRetries: [RetryCause: Int] = [:]
     /// Sekoia.io batches accepted.
-    public var batchesPushed = 0
+    package var batchesPushed = 0
     /// Events in those batches.
-    public var eventsPushed = 0
+    package var eventsPushed = 0
     /// NDJSON lines written.
-    public var eventsWritten = 0
+    package var eventsWritten = 0
     /// Whether devices were sent without groups (`allowMissingGroups`).
-    public var groupsMissing = false
+    package var groupsMissing = false
     /// Seconds the cycle took.
-    public var elapsed: Double = 0
+    package var elapsed: Double = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// Things worth telling a person while a cycle runs.
-public enum CollectorEvent: Sendable {
+package enum CollectorEvent: Sendable {
     case groupsLoaded(count: Int, pages: Int)
     /// The group map could not be loaded and `allowMissingGroups` let the cycle go on.
     case groupsMissing(reason: String)
@@ -76,32 +76,32 @@ public enum CollectorEvent: Sendable {
 }
 
 /// The outcome of a cycle that completed.
-public struct CycleReport: Sendable {
-    public var statistics: CollectorStatistics
-    public var checkpointBefore: Checkpoint?
+package struct CycleReport: Sendable {
+    package var statistics: CollectorStatistics
+    package var checkpointBefore: Checkpoint?
     /// The checkpoint now stored (the same as before when nothing newer was delivered).
-    public var checkpointAfter: Checkpoint?
+    package var checkpointAfter: Checkpoint?
 }
 
 /// A cycle that failed, with the counts it reached (the summary is printed either way).
-public struct CycleFailure: Error, CustomStringConvertible {
-    public var underlying: any Error
-    public var statistics: CollectorStatistics
+package struct CycleFailure: Error, CustomStringConvertible {
+    package var underlying: any Error
+    package var statistics: CollectorStatistics
 
-    public var description: String { String(describing: underlying) }
+    package var description: String { String(describing: underlying) }
 
     /// Whether a person must fix something before another cycle can succeed.
-    public var requiresIntervention: Bool {
+    package var requiresIntervention: Bool {
         (underlying as? ESETClientError)?.requiresIntervention == true || (underlying as? SekoiaError)?.kind == .unauthorized
     }
 }
 
 /// The failure to load the group map, when the cycle may not go on without it
 /// (`CollectorOptions.allowMissingGroups` is off).
-public struct MissingGroupsError: Error, CustomStringConvertible {
+package struct MissingGroupsError: Error, CustomStringConvertible {
     /// Why the groups could not be loaded (an `ESETClientError`).
-    public var underlying: any Error
-    public var description: String {
+    package var underlying: any Error
+    package var description: String {
         "cannot load the device groups: \(underlying). Devices sent without their groups would erase good group data downstream, so nothing was sent"
     }
 }
@@ -110,9 +110,9 @@ public struct MissingGroupsError: Error, CustomStringConvertible {
 ///
 /// Streaming: each page is mapped and handed to the sinks before the next is fetched, so memory
 /// holds one page, one batch and the compact `SeenDevices` table, whatever the fleet size.
-public final class Collector {
-    public let client: ESETClient
-    public let options: CollectorOptions
+package final class Collector {
+    package let client: ESETClient
+    package let options: CollectorOptions
     private let sinks: [any EventSink]
     private let sekoiaRetries: RetryCounter?
     private let checkpointStore: CheckpointStore?
@@ -123,7 +123,7 @@ public final class Collector {
     ///   - sinks: finished in order; put remote sinks before local files so that a file is only
     ///     committed once the remote side accepted everything.
     ///   - sekoiaRetries: the Sekoia.io client's counter, to report its retries in the statistics.
-    public init(
+    package init(
         client: ESETClient, options: CollectorOptions, sinks: [any EventSink], sekoiaRetries: RetryCounter? = nil,
         checkpointStore: CheckpointStore? = nil, rejectsFile: RejectsFile? = nil, observer: (@Sendable (CollectorEvent) -> Void)? = nil
     ) {
@@ -138,7 +138,7 @@ public final class Collector {
 
     /// Runs one cycle. On failure every sink is abandoned, the checkpoint stays where it was and
     /// a `CycleFailure` carries the counts reached.
-    public func runCycle() async throws(CycleFailure) -> CycleReport {
+    package func runCycle() async throws(CycleFailure) -> CycleReport {
         let started = ContinuousClock.now
         client.retries.reset()
         sekoiaRetries?.reset()

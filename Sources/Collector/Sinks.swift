@@ -7,7 +7,7 @@ import Sekoia
 /// then `finish` when everything was fetched, or `abandon` when the cycle failed.
 ///
 /// Sinks are driven by one task at a time and are not shared.
-public protocol EventSink: AnyObject {
+package protocol EventSink: AnyObject {
     /// What the sink delivered in the current cycle, as it counts it.
     var delivered: SinkDelivery { get }
     /// Prepares a new cycle (a new output file, fresh counters).
@@ -22,21 +22,21 @@ public protocol EventSink: AnyObject {
 
 /// What one sink delivered in a cycle: the collector adds these up for the summary without
 /// knowing the sinks' types.
-public struct SinkDelivery: Sendable, Equatable {
-    public enum Destination: Sendable, Equatable {
+package struct SinkDelivery: Sendable, Equatable {
+    package enum Destination: Sendable, Equatable {
         /// NDJSON lines (a file or standard output).
         case lines
         /// Batches accepted by a remote intake.
         case batches
     }
 
-    public var destination: Destination
+    package var destination: Destination
     /// Events written as lines, or events in accepted batches.
-    public var events: Int
+    package var events: Int
     /// Batches accepted; 0 for lines.
-    public var batches: Int
+    package var batches: Int
 
-    public init(destination: Destination, events: Int, batches: Int = 0) {
+    package init(destination: Destination, events: Int, batches: Int = 0) {
         self.destination = destination
         self.events = events
         self.batches = batches
@@ -44,46 +44,46 @@ public struct SinkDelivery: Sendable, Equatable {
 }
 
 /// NDJSON, one event per line, to a file replaced atomically per cycle.
-public final class NDJSONSink: EventSink {
+package final class NDJSONSink: EventSink {
     private let makeOutput: () throws -> EventOutput
     private var output: EventOutput?
     /// Events written in the current cycle.
-    public private(set) var eventsWritten = 0
+    package private(set) var eventsWritten = 0
 
-    public init(path: String) {
+    package init(path: String) {
         makeOutput = { try EventOutput.file(path) }
     }
 
-    public var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: eventsWritten) }
+    package var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: eventsWritten) }
 
-    public func beginCycle() throws {
+    package func beginCycle() throws {
         output?.abandon()
         output = try makeOutput()
         eventsWritten = 0
     }
 
-    public func write(_ event: [UInt8]) async throws {
+    package func write(_ event: [UInt8]) async throws {
         guard let output else { preconditionFailure("write before beginCycle") }
         try output.writeLine(event)
         eventsWritten += 1
     }
 
-    public func finish() async throws {
+    package func finish() async throws {
         try output?.commit()
         output = nil
     }
 
-    public func abandon() {
+    package func abandon() {
         output?.abandon()
         output = nil
     }
 }
 
 /// What a Sekoia.io batch came to, for progress and the summary.
-public struct SekoiaBatchReport: Sendable {
-    public var number: Int
-    public var events: Int
-    public var taskID: String?
+package struct SekoiaBatchReport: Sendable {
+    package var number: Int
+    package var events: Int
+    package var taskID: String?
 }
 
 /// Sekoia.io delivery: batches of `batchSize` events, each pushed and its task followed.
@@ -91,21 +91,21 @@ public struct SekoiaBatchReport: Sendable {
 /// Each accepted batch's task is followed in the background while fetching goes on; at most
 /// `tasksInFlight` are followed at once (the oldest is awaited before pushing more), and
 /// `finish` waits for all of them. Any task that does not end FINISHED fails the cycle.
-public final class SekoiaSink: EventSink {
-    public let client: SekoiaIntakeClient
-    public let batchSize: Int
-    public let tasksInFlight: Int
+package final class SekoiaSink: EventSink {
+    package let client: SekoiaIntakeClient
+    package let batchSize: Int
+    package let tasksInFlight: Int
     private let onBatch: (@Sendable (SekoiaBatchReport) -> Void)?
     private var buffer: [[UInt8]] = []
     private var pendingTasks: [Task<Void, any Error>] = []
     /// Batches pushed and accepted (200) in the current cycle.
-    public private(set) var batchesPushed = 0
+    package private(set) var batchesPushed = 0
     /// Events in those batches.
-    public private(set) var eventsPushed = 0
+    package private(set) var eventsPushed = 0
     /// Tasks seen FINISHED in the current cycle.
-    public private(set) var tasksFinished = 0
+    package private(set) var tasksFinished = 0
 
-    public init(client: SekoiaIntakeClient, batchSize: Int = 100, tasksInFlight: Int = 8, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
+    package init(client: SekoiaIntakeClient, batchSize: Int = 100, tasksInFlight: Int = 8, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
         precondition(batchSize > 0, "batch size must be positive")
         self.client = client
         self.batchSize = batchSize
@@ -118,28 +118,28 @@ public final class SekoiaSink: EventSink {
         for task in pendingTasks { task.cancel() }
     }
 
-    public var delivered: SinkDelivery { SinkDelivery(destination: .batches, events: eventsPushed, batches: batchesPushed) }
+    package var delivered: SinkDelivery { SinkDelivery(destination: .batches, events: eventsPushed, batches: batchesPushed) }
 
-    public func beginCycle() throws {
+    package func beginCycle() throws {
         abandon()
         batchesPushed = 0
         eventsPushed = 0
         tasksFinished = 0
     }
 
-    public func write(_ event: [UInt8]) async throws {
+    package func write(_ event: [UInt8]) async throws {
         buffer.append(event)
         if buffer.count >= batchSize { try await pushBuffer() }
     }
 
-    public func finish() async throws {
+    package func finish() async throws {
         if !buffer.isEmpty { try await pushBuffer() }
         while !pendingTasks.isEmpty { try await waitForOldestTask() }
     }
 
     /// Pushed batches cannot be taken back; the caller keeps the checkpoint where it was, so the
     /// next cycle sends them again.
-    public func abandon() {
+    package func abandon() {
         buffer.removeAll(keepingCapacity: true)
         for task in pendingTasks { task.cancel() }
         pendingTasks.removeAll()
@@ -172,20 +172,20 @@ public final class SekoiaSink: EventSink {
 
 /// `--rejects FILE`: every rejected device, one JSON object per line:
 /// `{"page": 2, "index": 17, "reason": "device has no 'uuid'", "device": {...as received...}}`.
-public final class RejectsFile {
+package final class RejectsFile {
     private let path: String
     private var output: EventOutput?
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public func beginCycle() throws {
+    package func beginCycle() throws {
         output?.abandon()
         output = try EventOutput.file(path)
         count = 0
     }
 
-    public func write(_ rejection: DeviceRejection) throws {
+    package func write(_ rejection: DeviceRejection) throws {
         var writer = JSONWriter()
         writer.beginObject()
         if let page = rejection.page {
@@ -204,7 +204,7 @@ public final class RejectsFile {
     }
 
     /// Keeps what was found, whether or not the cycle succeeded: the rejects are facts either way.
-    public func finish() throws {
+    package func finish() throws {
         try output?.commit()
         output = nil
     }

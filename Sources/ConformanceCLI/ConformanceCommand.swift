@@ -29,7 +29,7 @@ let defaultConformanceDirectory = URL(fileURLWithPath: #filePath).deletingLastPa
     .appendingPathComponent("../../Conformance").standardized
 
 /// Runs `eset-conformance`; returns its exit status.
-public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
+package func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
                               writeError: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) async -> Int32 {
     let parsed: ParsedArguments
     do {

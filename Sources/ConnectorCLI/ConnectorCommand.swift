@@ -30,7 +30,7 @@ package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = conne
 ///
 /// Only the production subcommands (`collect`, `map`, `validate`) are known here; the
 /// executable adds `demo` through `ConnectorDemo`.
-public func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+package func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
     await runConnectorCLI(arguments, context: context, subcommands: connectorSubcommands)
 }
 

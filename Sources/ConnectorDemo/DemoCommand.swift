@@ -147,7 +147,7 @@ enum DemoCommand: ConnectorSubcommand {
 }
 
 /// Runs `eset-connector` with every subcommand, `demo` included: the executable's entry point.
-public func runESETConnector(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+package func runESETConnector(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
     await runConnectorCLI(arguments, context: context, subcommands: [DemoCommand.self] + connectorSubcommands)
 }
 

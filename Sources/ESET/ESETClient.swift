@@ -4,26 +4,26 @@ import JSON
 import Synchronization
 
 /// Everything the ESET client needs to know; defaults follow ESET's documentation.
-public struct ESETClientConfiguration: Sendable {
-    public var endpoints: ESETEndpoints
-    public var username: String
-    public var password: Secret
+package struct ESETClientConfiguration: Sendable {
+    package var endpoints: ESETEndpoints
+    package var username: String
+    package var password: Secret
     /// Sent as the `3rd-integration` header on every call, as ESET asks integrations to do.
-    public var integrationName: String
+    package var integrationName: String
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Bounds for 429, 5xx, connection failures, timeouts and malformed bodies.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Client-side limit; nil turns it off (mocks, benchmarks). ESET allows 10 calls/s.
-    public var callsPerSecond: Double?
+    package var callsPerSecond: Double?
     /// Devices or groups per page: 1…1000 (ESET coerces larger values to 1000).
-    public var pageSize: Int
+    package var pageSize: Int
     /// How many times one call may be re-sent with a `response-id` after 202 "request cached".
-    public var pendingPollLimit: Int
+    package var pendingPollLimit: Int
     /// The longest wait between two such re-sends, in seconds.
-    public var pendingPollMaxDelay: Double
+    package var pendingPollMaxDelay: Double
 
-    public init(
+    package init(
         endpoints: ESETEndpoints, username: String, password: Secret, integrationName: String = "Sekoia.io",
         requestTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(), callsPerSecond: Double? = 10, pageSize: Int = 1000,
         pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5
@@ -42,28 +42,28 @@ public struct ESETClientConfiguration: Sendable {
 }
 
 /// Something the client did that a person watching may want to know (a retry and why).
-public struct ESETClientNotice: Sendable, CustomStringConvertible {
-    public var call: String
-    public var cause: RetryCause
+package struct ESETClientNotice: Sendable, CustomStringConvertible {
+    package var call: String
+    package var cause: RetryCause
     /// What went wrong, e.g. `HTTP 503`.
-    public var detail: String
+    package var detail: String
     /// Seconds before the next attempt.
-    public var wait: Double
+    package var wait: Double
 
-    public var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
+    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
 }
 
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
-public struct PageCursor: Sendable {
+package struct PageCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
-    public private(set) var pagesFetched = 0
+    package private(set) var pagesFetched = 0
     /// True once a page without a next page token arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     fileprivate var nextToken: String?
     /// Every token handed out so far: one page per token, so this stays small.
     fileprivate var seenTokens: Set<String> = []
 
-    public init() {}
+    package init() {}
 
     fileprivate mutating func advance(next: String?, call: String) throws(ESETClientError) {
         pagesFetched += 1
@@ -86,10 +86,10 @@ public struct PageCursor: Sendable {
 ///
 /// Calls are meant to be made one at a time (paging is sequential by nature); the class is
 /// nevertheless safe to share between tasks.
-public final class ESETClient: Sendable {
-    public let configuration: ESETClientConfiguration
+package final class ESETClient: Sendable {
+    package let configuration: ESETClientConfiguration
     /// Retries of this client's calls, by cause.
-    public let retries: RetryCounter
+    package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let rateLimiter: RateLimiter?
     private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
@@ -102,7 +102,7 @@ public final class ESETClient: Sendable {
         var renewAt: ContinuousClock.Instant
     }
 
-    public init(
+    package init(
         configuration: ESETClientConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
         onNotice: (@Sendable (ESETClientNotice) -> Void)? = nil
     ) {
@@ -116,7 +116,7 @@ public final class ESETClient: Sendable {
     // MARK: Lists
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
-    public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
+    package func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
         try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
@@ -132,7 +132,7 @@ public final class ESETClient: Sendable {
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
-    public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
+    package func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
         try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
             do throws(PageDecodingError) {

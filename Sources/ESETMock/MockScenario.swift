@@ -68,7 +68,7 @@ public struct MockScenario: Sendable {
     }
 
     /// Builds a scenario from an already parsed JSON object (the admin API accepts inline ones).
-    public init(value document: JSONValue, source: String) throws {
+    package init(value document: JSONValue, source: String) throws {
         let reader = FieldReader(source: source)
         guard let object = document.objectValue else { throw reader.error("", "expected a JSON object") }
         try reader.allowOnly(object, "", ["name", "description", "expect", "rules", "tokenLifetime", "accessTokenMaxCalls",

@@ -1,5 +1,5 @@
 /// Why no complete HTTP answer arrived. Every case is worth retrying except `invalidURL`.
-public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request's timeout elapsed before the answer was complete.
     case timedOut(seconds: Double)
     /// The connection could not be made, or broke (refused, reset, DNS, TLS).
@@ -9,7 +9,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The URL cannot be sent at all; retrying cannot help.
     case invalidURL(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .timedOut(let seconds): return "no complete answer within \(formatSeconds(seconds))"
         case .connectionFailed(let reason): return "connection failed: \(reason)"

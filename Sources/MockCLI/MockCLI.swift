@@ -57,7 +57,7 @@ let mockSpec = CommandSpec(
 /// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
 /// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
 /// `serve` blocks until SIGINT or SIGTERM.
-public func runMockCLI(_ arguments: [String]) -> Int32 {
+package func runMockCLI(_ arguments: [String]) -> Int32 {
     let parsed: ParsedArguments
     do {
         switch try parse(arguments, spec: mockSpec) {

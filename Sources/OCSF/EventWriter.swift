@@ -4,7 +4,7 @@ import Synchronization
 extension DeviceInventoryInfo {
     /// Compact JSON of the event, written directly (the NDJSON fast path). Absent values and empty
     /// collections are omitted, exactly as the `Codable` encoding does.
-    public func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         // The same bytes as `write(to:)` (the tests compare both over whole fleets), written
         // straight into a reused scratch buffer and then copied once: the generic writer's
         // per-token bookkeeping was most of the cost of mapping a device. An event too large for
@@ -21,13 +21,13 @@ extension DeviceInventoryInfo {
     }
 
     /// The event as a parsed JSON value, for comparison and validation.
-    public func jsonValue() -> JSONValue {
+    package func jsonValue() -> JSONValue {
         // The bytes come from our own writer, so they always parse.
         (try? JSONParser.parse(jsonBytes())) ?? .null
     }
 
     /// Appends the event to `writer` as one JSON object.
-    public func write(to writer: inout JSONWriter) {
+    package func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("activity_id")
         writer.int(activityID)

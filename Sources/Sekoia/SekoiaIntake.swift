@@ -3,22 +3,22 @@ import Foundation
 import JSON
 
 /// Where and how the Sekoia.io asset-connector intake is reached.
-public struct SekoiaConfiguration: Sendable {
+package struct SekoiaConfiguration: Sendable {
     /// `https://api.sekoia.io` in production; a mock's `BASE/sekoia` in tests.
-    public var baseURL: String
-    public var connectorUUID: String
-    public var apiKey: Secret
+    package var baseURL: String
+    package var connectorUUID: String
+    package var apiKey: Secret
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Bounds for 429, 5xx and connection failures; `maxRetryAfter` is 3600 as Sekoia.io's SDK clamps.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Seconds to wait for a task to leave PENDING/RUNNING (Sekoia.io's default: 300).
-    public var taskTimeout: Double
+    package var taskTimeout: Double
     /// The first wait between task polls; it doubles up to `taskPollMaxDelay`.
-    public var taskPollInitialDelay: Double
-    public var taskPollMaxDelay: Double
+    package var taskPollInitialDelay: Double
+    package var taskPollMaxDelay: Double
 
-    public init(
+    package init(
         baseURL: String = "https://api.sekoia.io", connectorUUID: String, apiKey: Secret, requestTimeout: Double = 30,
         retry: RetryPolicy = RetryPolicy(maxRetryAfter: 3600), taskTimeout: Double = 300, taskPollInitialDelay: Double = 0.1,
         taskPollMaxDelay: Double = 5
@@ -36,15 +36,15 @@ public struct SekoiaConfiguration: Sendable {
     }
 
     /// `POST` here to push a batch.
-    public var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
+    package var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
     /// `GET` here to follow a task.
-    public func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
+    package func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
 }
 
 /// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
 /// spent) and a message that names no command-line flag. Messages never contain the API key.
-public struct SekoiaError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+package struct SekoiaError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Equatable {
         /// 401/403: the API key is wrong or lacks the permission to push assets.
         case unauthorized
         /// Another final non-200 answer (400, 404, 413, …): the batch was refused.
@@ -59,22 +59,22 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
         case invalidRequest = "invalid-request"
     }
 
-    public var kind: Kind
-    public var call: String
+    package var kind: Kind
+    package var call: String
     /// The HTTP status of the last answer; nil when none arrived.
-    public var status: Int?
+    package var status: Int?
     /// The attempt that failed (1 for the first).
-    public var attempt: Int
+    package var attempt: Int
     /// Why the last attempt was worth retrying, for `retriesExhausted`.
-    public var cause: RetryCause?
+    package var cause: RetryCause?
     /// Seconds spent on the call (or waiting for the task) when it failed.
-    public var elapsed: Double?
+    package var elapsed: Double?
     /// The last status a task reported, for `taskFailed` and `taskTimedOut`.
-    public var taskStatus: String?
+    package var taskStatus: String?
     /// What happened, in words, without the call.
-    public var message: String
+    package var message: String
 
-    public init(
+    package init(
         kind: Kind, call: String, status: Int? = nil, attempt: Int = 1, cause: RetryCause? = nil, elapsed: Double? = nil,
         taskStatus: String? = nil, message: String
     ) {
@@ -88,18 +88,18 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(call): \(message)" }
+    package var description: String { "\(call): \(message)" }
 }
 
 /// Pushes batches of events to Sekoia.io and follows the tasks they start.
-public final class SekoiaIntakeClient: Sendable {
-    public let configuration: SekoiaConfiguration
+package final class SekoiaIntakeClient: Sendable {
+    package let configuration: SekoiaConfiguration
     /// Retries of this client's calls, by cause.
-    public let retries: RetryCounter
+    package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let onNotice: (@Sendable (String) -> Void)?
 
-    public init(
+    package init(
         configuration: SekoiaConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
         onNotice: (@Sendable (String) -> Void)? = nil
     ) {
@@ -110,7 +110,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// The request body for `events` (each already compact JSON): `{"version": 1, "items": [...]}`.
-    public static func body(for events: [[UInt8]]) -> [UInt8] {
+    package static func body(for events: [[UInt8]]) -> [UInt8] {
         var body = Array(#"{"version":1,"items":["#.utf8)
         body.reserveCapacity(events.reduce(32) { $0 + $1.count + 1 })
         for (index, event) in events.enumerated() {
@@ -122,7 +122,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// Pushes one batch; returns the task id when Sekoia.io started one.
-    public func push(_ events: [[UInt8]], batchNumber: Int) async throws -> String? {
+    package func push(_ events: [[UInt8]], batchNumber: Int) async throws -> String? {
         let call = "POST asset-connector batch \(batchNumber) (\(events.count) events)"
         let request = HTTPClientRequest(
             method: "POST", url: configuration.pushURL,
@@ -137,7 +137,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// Polls a task until it leaves PENDING/RUNNING: returns when FINISHED, throws otherwise.
-    public func waitForTask(_ id: String) async throws {
+    package func waitForTask(_ id: String) async throws {
         let call = "GET task \(id)"
         let started = ContinuousClock.now
         var delay = configuration.taskPollInitialDelay
