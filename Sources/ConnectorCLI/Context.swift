@@ -1,17 +1,6 @@
 import Foundation
 import Synchronization
 
-/// The exit statuses of `eset-connector`, documented in the README.
-package enum ExitStatus: Int32, Sendable {
-    case success = 0
-    /// The run failed: nothing (or not everything) was delivered.
-    case failure = 1
-    /// Everything that could be mapped was delivered, but some devices were rejected (G4).
-    case completedWithRejections = 2
-    /// The command line was wrong.
-    case usage = 64
-}
-
 /// Where a command writes text and reads its environment, so tests can run commands in-process.
 package struct CLIContext: Sendable {
     package var environment: [String: String]

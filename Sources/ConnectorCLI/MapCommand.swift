@@ -29,11 +29,9 @@ enum MapCommand: ConnectorSubcommand {
         let profile: MappingProfile
         do {
             devicesPath = try arguments.required("devices")
-            profile = try MappingProfile.named(arguments.value("profile") ?? "sekoia")
-        } catch let error as UsageError {
-            return usageFailure(error, context: context, command: "map")
+            profile = try arguments.required(ConnectorOptions.profile)
         } catch {
-            return usageFailure(UsageError("invalid value for '--profile': \(error)"), context: context, command: "map")
+            return usageFailure(error, context: context, command: "map")
         }
 
         var directory = GroupDirectory()
