@@ -171,7 +171,7 @@ package final class Collector {
             let skipping = options.full ? nil : checkpointBefore
             var seen = SeenDevices()
             var newest: Int64?
-            var cursor = PageCursor()
+            var cursor = ESETListCursor()
             while let page = try await client.nextDevicePage(&cursor) {
                 let number = cursor.pagesFetched
                 statistics.pages += 1
@@ -239,7 +239,7 @@ package final class Collector {
     /// Every page of `/v1/device_groups`, before any device.
     private func loadGroups(_ statistics: inout CollectorStatistics) async throws -> GroupDirectory {
         var directory = GroupDirectory()
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         do {
             while let page = try await client.nextDeviceGroupPage(&cursor) {
                 statistics.groupPages += 1

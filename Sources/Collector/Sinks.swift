@@ -45,13 +45,13 @@ package struct SinkDelivery: Sendable, Equatable {
 
 /// NDJSON, one event per line, to a file replaced atomically per cycle.
 package final class NDJSONSink: EventSink {
-    private let makeOutput: () throws -> EventOutput
-    private var output: EventOutput?
+    private let makeOutput: () throws -> NDJSONOutput
+    private var output: NDJSONOutput?
     /// Events written in the current cycle.
     package private(set) var eventsWritten = 0
 
     package init(path: String) {
-        makeOutput = { try EventOutput.file(path) }
+        makeOutput = { try NDJSONOutput.file(path) }
     }
 
     package var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: eventsWritten) }
@@ -174,14 +174,14 @@ package final class SekoiaSink: EventSink {
 /// `{"page": 2, "index": 17, "reason": "device has no 'uuid'", "device": {...as received...}}`.
 package final class RejectsFile {
     private let path: String
-    private var output: EventOutput?
+    private var output: NDJSONOutput?
     package private(set) var count = 0
 
     package init(path: String) { self.path = path }
 
     package func beginCycle() throws {
         output?.abandon()
-        output = try EventOutput.file(path)
+        output = try NDJSONOutput.file(path)
         count = 0
     }
 

@@ -55,9 +55,9 @@ enum MapCommand: ConnectorSubcommand {
             return .failure
         }
 
-        let output: EventOutput
+        let output: NDJSONOutput
         do {
-            output = try arguments.value("output").map(EventOutput.file) ?? .stream { context.standardOutput.write($0) }
+            output = try arguments.value("output").map(NDJSONOutput.file) ?? .stream { context.standardOutput.write($0) }
         } catch {
             context.error("error: \(error)")
             return .failure

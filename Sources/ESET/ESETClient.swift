@@ -54,7 +54,7 @@ package struct ESETClientNotice: Sendable, CustomStringConvertible {
 }
 
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
-package struct PageCursor: Sendable {
+package struct ESETListCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
     package private(set) var pagesFetched = 0
     /// True once a page without a next page token arrived.
@@ -116,7 +116,7 @@ package final class ESETClient: Sendable {
     // MARK: Lists
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
-    package func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
+    package func nextDevicePage(_ cursor: inout ESETListCursor) async throws -> DevicePage? {
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
         try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
@@ -132,7 +132,7 @@ package final class ESETClient: Sendable {
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
-    package func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
+    package func nextDeviceGroupPage(_ cursor: inout ESETListCursor) async throws -> DeviceGroupPage? {
         try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
             do throws(PageDecodingError) {
@@ -146,7 +146,7 @@ package final class ESETClient: Sendable {
     /// Fetches and decodes the page `cursor` points at, then moves the cursor on (or fails on a
     /// page token the API already handed out).
     private func nextPage<Page>(
-        path: String, cursor: inout PageCursor, nextToken: KeyPath<Page, String?>,
+        path: String, cursor: inout ESETListCursor, nextToken: KeyPath<Page, String?>,
         decode: @escaping @Sendable ([UInt8], Int) throws(BodyError) -> Page
     ) async throws -> Page? {
         guard !cursor.isFinished else { return nil }
@@ -159,7 +159,7 @@ package final class ESETClient: Sendable {
         return page
     }
 
-    private func pageQuery(_ cursor: PageCursor) -> [(String, String)] {
+    private func pageQuery(_ cursor: ESETListCursor) -> [(String, String)] {
         var query = [("pageSize", String(configuration.pageSize))]
         if let token = cursor.nextToken { query.append(("pageToken", token)) }
         return query

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A file is written to a temporary sibling and renamed into place by `commit()`, so a failed
 /// or killed run never leaves a truncated file that looks complete.
-package final class EventOutput: @unchecked Sendable {
+package final class NDJSONOutput: @unchecked Sendable {
     // Unchecked: used by one task at a time (the collector's pipeline), never shared.
     private let handle: FileHandle?
     private let sink: (([UInt8]) -> Void)?
@@ -15,12 +15,12 @@ package final class EventOutput: @unchecked Sendable {
     private var finished = false
 
     /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
-    package static func stream(_ sink: @escaping ([UInt8]) -> Void) -> EventOutput {
-        EventOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
+    package static func stream(_ sink: @escaping ([UInt8]) -> Void) -> NDJSONOutput {
+        NDJSONOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
     }
 
     /// Events go to `path`, created or replaced only by `commit()`.
-    package static func file(_ path: String) throws -> EventOutput {
+    package static func file(_ path: String) throws -> NDJSONOutput {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
@@ -35,7 +35,7 @@ package final class EventOutput: @unchecked Sendable {
         guard let handle = FileHandle(forWritingAtPath: temporary) else {
             throw OutputError(path: path, reason: "cannot open \(temporary) for writing")
         }
-        return EventOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
+        return NDJSONOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
     }
 
     private init(handle: FileHandle?, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
