@@ -1,4 +1,3 @@
-import ESET
 import Foundation
 import HTTPClient
 import Signals
