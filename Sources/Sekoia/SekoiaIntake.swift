@@ -38,7 +38,7 @@ package struct SekoiaConfiguration: Sendable {
     /// `POST` here to push a batch.
     package var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
     /// `GET` here to follow a task.
-    package func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
+    func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
 }
 
 /// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
