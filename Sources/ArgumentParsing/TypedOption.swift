@@ -95,3 +95,12 @@ package enum RateLimit: OptionValue, Equatable {
         return nil
     }
 }
+
+/// Options that travel together (e.g. the retry bounds): declared once as a type, put into any
+/// command's spec with `options`, and read back as one value with `init(parsing:)`.
+package protocol OptionGroup: Sendable {
+    /// The declarations, in the order help lists them.
+    static var options: [OptionSpec] { get }
+    /// Reads the group from a command line whose spec included `options`.
+    init(parsing arguments: ParsedArguments) throws(UsageError)
+}

@@ -85,10 +85,7 @@ package struct CollectSettings: Sendable {
         .flag("allow-missing-groups", help: "If the device groups cannot be loaded, send devices without groups instead of failing."),
         .option("rejects", value: "FILE", help: "Write rejected devices (no usable uuid) here as NDJSON with page, index and reason."),
         profileOption,
-        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
-        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
-        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
-        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
+    ] + RetryOptions.options + [
         .option("task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", defaultDescription: "300"),
         .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
     ]
@@ -116,12 +113,9 @@ package struct CollectSettings: Sendable {
 
         let callsPerSecond = try arguments.required(ConnectorOptions.rateLimit).callsPerSecond
 
-        let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
-        let retry = RetryPolicy(
-            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
-            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
-            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1,
-            maxDelay: 30, maxRetryAfter: 60)
+        let retryOptions = try RetryOptions(parsing: arguments)
+        let requestTimeout = retryOptions.requestTimeout
+        let retry = retryOptions.policy
 
         var sekoia: SekoiaConfiguration?
         let sekoiaURL = arguments.value("sekoia-url")

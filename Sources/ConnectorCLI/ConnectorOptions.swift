@@ -1,5 +1,6 @@
 import ArgumentParsing
 import ESET
+import HTTPClient
 import Mapping
 
 extension MappingProfile: OptionValue {
@@ -24,4 +25,29 @@ package enum ConnectorOptions {
     /// `--rate-limit` of ESET calls.
     package static let rateLimit = TypedOption<RateLimit>(
         "rate-limit", help: "Client-side limit of ESET calls per second, or 'off'.", default: .perSecond(10))
+}
+
+/// How long one ESET or Sekoia.io call may take and how often it is retried: `--timeout`,
+/// `--max-retries`, `--max-retry-time`, `--retry-delay`.
+package struct RetryOptions: OptionGroup {
+    /// Seconds one HTTP exchange may take.
+    package var requestTimeout: Double
+    /// The bounds for ESET calls (Sekoia.io calls use the same, with a longer `Retry-After` cap).
+    package var policy: RetryPolicy
+
+    package static let options: [OptionSpec] = [
+        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
+        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
+        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
+        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
+    ]
+
+    package init(parsing arguments: ParsedArguments) throws(UsageError) {
+        requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
+        policy = RetryPolicy(
+            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
+            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
+            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1,
+            maxDelay: 30, maxRetryAfter: 60)
+    }
 }
