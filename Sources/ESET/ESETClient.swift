@@ -184,64 +184,31 @@ package final class ESETClient: Sendable {
         BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
-    /// What one answer means for its call, once the statuses every call shares (429, 5xx) are
-    /// handled by `send`.
-    private enum Verdict<Value> {
-        /// The call succeeded.
-        case done(Value)
-        /// A transient failure: retried under the call's `RetryBudget`.
-        case transient(RetryCause, detail: String)
-        /// Send again at once, outside the budget (the caller already waited or renewed the token).
-        case resend
-    }
-
-    /// The one retry loop of the client, shared by data calls and token grants: sends the
-    /// request `makeRequest` builds (afresh each attempt, so a renewed token is used), retries
-    /// 429 (honouring `Retry-After`), 500/502/503/504, transport failures and whatever `interpret`
-    /// calls transient, within `configuration.retry`.
+    /// Sends the request `makeRequest` builds (afresh each attempt, so a renewed token is used)
+    /// through HTTPClient's retry loop, under this client's rate limit, policy and notices; the
+    /// one path of data calls and token grants alike.
     private func send<Value>(
         call: String, makeRequest: () async throws -> HTTPClientRequest,
-        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> Verdict<Value>
+        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> AnswerVerdict<Value>
     ) async throws -> Value {
-        var budget = RetryBudget(policy: configuration.retry)
-        var attempt = 0
-        for _ in 0..<10_000 {
-            attempt += 1
-            let request = try await makeRequest()
-            let cause: RetryCause
-            let detail: String
-            var status: Int?
-            var serverWait: Double?
-            switch try await exchange(request, call: call, attempt: attempt) {
-            case .failure(let failure):
-                (cause, detail) = (failure.cause, failure.detail)
-            case .success(let response):
-                status = response.status
-                switch response.status {
-                case 429:
-                    (cause, detail) = (.rateLimited, "HTTP 429")
-                    serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
-                case 500, 502, 503, 504:
-                    (cause, detail) = (.serverError, "HTTP \(response.status)")
-                default:
-                    switch try await interpret(response, attempt) {
-                    case .done(let value): return value
-                    case .resend: continue
-                    case .transient(let transientCause, let transientDetail): (cause, detail) = (transientCause, transientDetail)
-                    }
-                }
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                let request = try await makeRequest()
+                try await rateLimiter?.acquire()
+                return try await transport.send(request)
+            } interpret: { response, attempt in
+                try await interpret(response, attempt)
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
-            guard let wait = budget.nextWait(serverWait: serverWait) else {
-                throw ESETClientError(
-                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
-                    policy: budget.policy,
-                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10))")
-            }
-            retries.record(cause)
-            onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
-            try await waitSeconds(wait)
+        } catch let exhausted as RetriesExhausted {
+            throw ESETClientError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, policy: exhausted.policy, message: exhausted.summary)
+        } catch let error as TransportError {
+            throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
     }
 
     /// An authenticated GET on the device-management host, with every resilience rule applied.
@@ -258,17 +225,17 @@ package final class ESETClient: Sendable {
             ]
             if let responseID { headers.append(("response-id", responseID)) }
             return HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
-        } interpret: { response, attempt -> Verdict<T> in
+        } interpret: { response, attempt -> AnswerVerdict<T> in
             switch response.status {
             case 200:
                 do throws(BodyError) {
                     return .done(try decode(response.body))
                 } catch {
-                    return .transient(.malformedBody, detail: error.description)
+                    return .retry(.malformedBody, detail: error.description)
                 }
             case 202:
                 guard let id = response.header("response-id"), !id.isEmpty else {
-                    return .transient(.pendingResponse, detail: "HTTP 202 without a response-id header")
+                    return .retry(.pendingResponse, detail: "HTTP 202 without a response-id header")
                 }
                 pendingPolls += 1
                 guard pendingPolls <= configuration.pendingPollLimit else {
@@ -298,31 +265,11 @@ package final class ESETClient: Sendable {
             case 404 where responseID != nil:
                 // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
                 responseID = nil
-                return .transient(.pendingResponse, detail: "HTTP 404 for the cached answer")
+                return .retry(.pendingResponse, detail: "HTTP 404 for the cached answer")
             default:
                 throw ESETClientError(
                     kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
                     message: "HTTP \(response.status)\(errorSummary(response.body))")
-            }
-        }
-    }
-
-    private struct ExchangeFailure: Error {
-        var cause: RetryCause
-        var detail: String
-    }
-
-    /// Sends one request under the rate limit; transport failures come back as values.
-    private func exchange(_ request: HTTPClientRequest, call: String, attempt: Int) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
-        try await rateLimiter?.acquire()
-        do {
-            return .success(try await transport.send(request))
-        } catch let error as TransportError {
-            switch error {
-            case .timedOut: return .failure(ExchangeFailure(cause: .timeout, detail: error.description))
-            case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
-            case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
-            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
             }
         }
     }
@@ -385,7 +332,7 @@ package final class ESETClient: Sendable {
             body: Array(formEncode(form).utf8), timeout: configuration.requestTimeout)
         return try await send(call: call) {
             request
-        } interpret: { response, attempt -> Verdict<Secret> in
+        } interpret: { response, attempt -> AnswerVerdict<Secret> in
             switch response.status {
             case 200:
                 do throws(BodyError) {
@@ -393,7 +340,7 @@ package final class ESETClient: Sendable {
                     tokens.withLock { $0 = state }
                     return .done(state.access)
                 } catch {
-                    return .transient(.malformedBody, detail: error.description)
+                    return .retry(.malformedBody, detail: error.description)
                 }
             case 400, 401:
                 if case .refresh = grant {

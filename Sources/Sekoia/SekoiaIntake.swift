@@ -178,35 +178,17 @@ package final class SekoiaIntakeClient: Sendable {
         throw SekoiaError(kind: .taskTimedOut, call: call, taskStatus: lastStatus, message: "task still \(lastStatus)")
     }
 
-    /// Sends with retries for 429 (Retry-After clamped to [0, 3600]), 5xx, connection failures
-    /// and, when `validate` objects, a malformed 200; returns the final 200.
+    /// Sends with HTTPClient's retry loop: 429 (Retry-After clamped to [0, 3600]), 5xx,
+    /// connection failures and, when `validate` objects, a malformed 2xx; returns the final 2xx.
     private func send(_ request: HTTPClientRequest, call: String, validate: (([UInt8]) -> String?)? = nil) async throws -> HTTPClientResponse {
-        var budget = RetryBudget(policy: configuration.retry)
-        var attempt = 0
-        for _ in 0..<10_000 {
-            attempt += 1
-            var status: Int?
-            let cause: RetryCause
-            let detail: String
-            var serverWait: Double?
-            do {
-                let response = try await transport.send(request)
-                status = response.status
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                try await transport.send(request)
+            } interpret: { response, attempt -> AnswerVerdict<HTTPClientResponse> in
                 switch response.status {
                 case 200, 201, 202:
-                    if let problem = validate?(response.body) {
-                        cause = .malformedBody
-                        detail = problem
-                    } else {
-                        return response
-                    }
-                case 429:
-                    cause = .rateLimited
-                    detail = "HTTP 429"
-                    serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
-                case 500, 502, 503, 504:
-                    cause = .serverError
-                    detail = "HTTP \(response.status)\(errorSummary(response.body))"
+                    if let problem = validate?(response.body) { return .retry(.malformedBody, detail: problem) }
+                    return .done(response)
                 case 401, 403:
                     throw SekoiaError(
                         kind: .unauthorized, call: call, status: response.status, attempt: attempt,
@@ -216,25 +198,19 @@ package final class SekoiaIntakeClient: Sendable {
                         kind: .refused, call: call, status: response.status, attempt: attempt,
                         message: "HTTP \(response.status)\(errorSummary(response.body))")
                 }
-            } catch let error as TransportError {
-                switch error {
-                case .timedOut: cause = .timeout
-                case .truncatedBody: cause = .malformedBody
-                case .connectionFailed: cause = .connectionFailure
-                case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
-                }
-                detail = error.description
+            } serverErrorDetail: { response in
+                "HTTP \(response.status)\(errorSummary(response.body))"
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
             }
-            guard let wait = budget.nextWait(serverWait: serverWait) else {
-                throw SekoiaError(
-                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
-                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatDuration(budget.elapsed))")
-            }
-            retries.record(cause)
-            onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
-            try await waitSeconds(wait)
+        } catch let exhausted as RetriesExhausted {
+            throw SekoiaError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, message: exhausted.summary)
+        } catch let error as TransportError {
+            throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
         }
-        throw SekoiaError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
     }
 
     private func errorSummary(_ body: [UInt8]) -> String {
