@@ -35,19 +35,21 @@ package struct RetryOptions: OptionGroup {
     /// The bounds for ESET calls (Sekoia.io calls use the same, with a longer `Retry-After` cap).
     package var policy: RetryPolicy
 
-    package static let options: [OptionSpec] = [
-        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
-        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
-        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
-        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
-    ]
+    static let timeout = TypedOption<Double>("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", default: 30, in: 0.01...3600)
+    static let maxRetries = TypedOption<Int>(
+        "max-retries", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", default: 5, in: 0...100)
+    static let maxRetryTime = TypedOption<Double>(
+        "max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", default: 300,
+        in: 0...86_400)
+    static let retryDelay = TypedOption<Double>(
+        "retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", default: 1, in: 0...600)
+
+    package static let options: [OptionSpec] = [timeout.spec, maxRetries.spec, maxRetryTime.spec, retryDelay.spec]
 
     package init(parsing arguments: ParsedArguments) throws(UsageError) {
-        requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
+        requestTimeout = try arguments.required(Self.timeout)
         policy = RetryPolicy(
-            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
-            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
-            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1,
-            maxDelay: 30, maxRetryAfter: 60)
+            maxRetries: try arguments.required(Self.maxRetries), maxRetryTime: try arguments.required(Self.maxRetryTime),
+            initialDelay: try arguments.required(Self.retryDelay), maxDelay: 30, maxRetryAfter: 60)
     }
 }
