@@ -101,6 +101,13 @@ extension Int: OptionValue {
     package var argument: String { String(self) }
 }
 
+extension UInt64: OptionValue {
+    package static let valueName = "N"
+    package static let expectation = "an unsigned 64-bit integer"
+    package init?(argument: String) { self.init(argument) }
+    package var argument: String { String(self) }
+}
+
 extension Double: OptionValue {
     package static let valueName = "NUMBER"
     package static let expectation = "a number"
