@@ -43,7 +43,7 @@ package struct SekoiaConfiguration: Sendable {
 
 /// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
 /// spent) and a message that names no command-line flag. Messages never contain the API key.
-package struct SekoiaError: Error, Sendable, CustomStringConvertible {
+package struct SekoiaError: CallFailure {
     package enum Kind: String, Sendable, Equatable {
         /// 401/403: the API key is wrong or lacks the permission to push assets.
         case unauthorized
@@ -89,6 +89,9 @@ package struct SekoiaError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { "\(call): \(message)" }
+
+    /// A refused API key needs a person; everything else may succeed next cycle.
+    package var requiresIntervention: Bool { kind == .unauthorized }
 }
 
 /// Pushes batches of events to Sekoia.io and follows the tasks they start.
