@@ -50,7 +50,7 @@ package struct ESETClientNotice: Sendable, CustomStringConvertible {
     /// Seconds before the next attempt.
     package var wait: Double
 
-    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
+    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))" }
 }
 
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
