@@ -134,8 +134,10 @@ func adminToken(_ arguments: ParsedArguments) throws -> String? {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError("cannot read '--admin-token-file' \(path)", commandPath: arguments.commandPath)
         }
-        token = String(decoding: data, as: UTF8.self)
-        if token.hasSuffix("\n") { token.removeLast() }   // "\r\n" is one Character
+        var bytes = Array(data)
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        token = String(decoding: bytes, as: UTF8.self)
     } else if let value = ProcessInfo.processInfo.environment["ESET_MOCK_ADMIN_TOKEN"], !value.isEmpty {
         token = value
     } else {
