@@ -28,9 +28,34 @@ final class MockAdminFuzzTests: XCTestCase {
         .string("gzip-bomb"), .string("huge-length"), .null, .bool(true), .array([]), .array([.int(Int64.max)]), .object(JSONObject()),
     ]
 
+    static let numbers: [JSONValue] = [.int(-1), .int(0), .int(1), .int(2), .int(3), .int(202), .int(307), .int(429), .int(599),
+                                       .int(65536), .int(1_000_000), .int(2_147_483_647), .int(2_147_483_648), .int(Int64.max),
+                                       .int(Int64.min)]
+
+    /// A value for `key`: mostly one of its type (so that documents still load and get served),
+    /// sometimes anything odd.
+    static func value(for key: String, _ random: inout SeededRandom) -> JSONValue {
+        if random.chance(25) { return random.element(oddValues) }
+        switch key {
+        case "retryAfter":
+            return random.element([.string("http-date+9223372036854775807"), .string("http-date-9223372036854775808"),
+                                   .string("http-date+9223372036854775807"), .string("http-date+99999999999"),
+                                   .string("http-date+1"), .string("http-date+3155760000"), .int(Int64.max), .int(-1), .string("soon")])
+        case "route": return .string(random.element(["devices", "token", "data", "sekoia-push", "sekoia-task", "device", "batchGet"]))
+        case "body": return .string(random.element(["empty", "text", "rpc", "oauth", "malformed", "normal", "endless", "huge-length", "gzip-bomb"]))
+        case "redirect": return .string(random.element(["foreign-origin", "http://elsewhere.invalid/", "https://x"]))
+        case "fault": return .string(random.element(["truncate", "reset", "close"]))
+        case "calls": return .array([random.element(numbers)])
+        case "name", "description": return .string(random.element(["x", "fuzz-\(random.below(100))", ""]))
+        default: return random.element(numbers)
+        }
+    }
+
     static let ruleFields = ["route", "grant", "region", "calls", "fromCall", "status", "body", "message", "retryAfter", "delayMs",
                              "fault", "pendingPolls", "expiresAfterMs", "redirect", "declaredLength", "unpackedBytes",
                              "bytesPerSecond", "streamSeconds"]
+    static let numericRuleFields = ["retryAfter", "delayMs", "status", "declaredLength", "unpackedBytes", "calls", "fromCall",
+                                    "pendingPolls", "expiresAfterMs", "streamSeconds", "bytesPerSecond"]
     static let scenarioFields = ["name", "description", "tokenLifetime", "accessTokenMaxCalls", "lastPageToken", "pageSizeCap",
                                  "fleet", "fleetChange", "duplicateAcrossPages", "repeatPageToken", "sekoiaTaskStates",
                                  "sekoiaTaskIds", "extraDevicesPerPage", "devicePatches"]
@@ -47,7 +72,7 @@ final class MockAdminFuzzTests: XCTestCase {
 
         var figures = (inputs: 0, loaded: 0, refused: 0, exercised: 0, calls: 0)
         var failures: [String] = []
-        for index in 0..<Budget.count(600) {
+        for index in 0..<Budget.count(1500) {
             var random = SeededRandom.forCase(seed: Self.seed, index: index)
             let source = random.element(Self.shippedScenarios)
             let bytes = random.chance(70) ? Self.structurallyMutated(source.bytes, &random) : Self.byteMutated(source.bytes, &random)
@@ -275,11 +300,12 @@ final class MockAdminFuzzTests: XCTestCase {
     static func structurallyMutated(_ original: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         guard case .object(var object)? = try? JSONParser.parse(original) else { return original }
         for _ in 0..<random.within(1...3) {
-            if random.chance(50), case .array(var rules)? = object["rules"], !rules.isEmpty {
+            if random.chance(70), case .array(var rules)? = object["rules"], !rules.isEmpty {
                 let position = random.below(rules.count)
                 if case .object(var rule) = rules[position] {
-                    let key = random.element(ruleFields)
-                    rule[key] = random.chance(15) ? nil : random.element(oddValues)
+                    // Half the time a numeric field: that is where the overflows were.
+                    let key = random.chance(50) ? random.element(numericRuleFields) : random.element(ruleFields)
+                    rule[key] = random.chance(15) ? nil : value(for: key, &random)
                     rules[position] = .object(rule)
                 } else {
                     rules[position] = random.element(oddValues)
@@ -287,11 +313,12 @@ final class MockAdminFuzzTests: XCTestCase {
                 object["rules"] = .array(rules)
             } else if random.chance(20) {
                 var rule = JSONObject([("route", .string(random.element(["devices", "token", "sekoia-push", "data"])))])
-                rule[random.element(ruleFields)] = random.element(oddValues)
+                let key = random.element(ruleFields)
+                rule[key] = value(for: key, &random)
                 object["rules"] = .array((object["rules"]?.arrayValue ?? []) + [.object(rule)])
             } else {
                 let key = random.element(scenarioFields)
-                object[key] = random.chance(10) ? nil : random.element(oddValues)
+                object[key] = random.chance(10) ? nil : value(for: key, &random)
             }
         }
         return JSONValue.object(object).serialized()
