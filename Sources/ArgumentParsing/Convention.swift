@@ -21,3 +21,8 @@
 // - Usage errors are `UsageError` (thrown by the accessors, naming the option), printed as
 //   `error: …` plus `See '<command> --help'.`, status 64.
 // - Signals: `onSignals` (module `Signals`) is the one mechanism; never a DispatchSource.
+// - Porting code written before this convention: `ExitStatus` is this module's enum (MockCLI's
+//   Int32 constants are gone), so a function returning `Int32` writes `ExitStatus.success.rawValue`;
+//   `eset-connector` subcommands join `connectorSubcommands` (demo is added by ConnectorDemo);
+//   `MappingProfile.named`/`ESETRegion.named` still work, `ConnectorOptions.profile`/`.region`
+//   replace the hand parsing around them.
