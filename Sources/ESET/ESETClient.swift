@@ -41,18 +41,6 @@ package struct ESETClientConfiguration: Sendable {
     }
 }
 
-/// Something the client did that a person watching may want to know (a retry and why).
-package struct ESETClientNotice: Sendable, CustomStringConvertible {
-    package var call: String
-    package var cause: RetryCause
-    /// What went wrong, e.g. `HTTP 503`.
-    package var detail: String
-    /// Seconds before the next attempt.
-    package var wait: Double
-
-    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))" }
-}
-
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
 package struct ESETListCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
@@ -92,7 +80,7 @@ package final class ESETClient: Sendable {
     package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let rateLimiter: RateLimiter?
-    private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
     private let tokens = Mutex<TokenState?>(nil)
 
     private struct TokenState: Sendable {
@@ -104,7 +92,7 @@ package final class ESETClient: Sendable {
 
     package init(
         configuration: ESETClientConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (ESETClientNotice) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -200,7 +188,7 @@ package final class ESETClient: Sendable {
                 try await interpret(response, attempt)
             } willRetry: { cause, detail, wait in
                 retries.record(cause)
-                onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
         } catch let exhausted as RetriesExhausted {
             throw ESETClientError(
@@ -246,7 +234,7 @@ package final class ESETClient: Sendable {
                 responseID = id
                 let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
                 retries.record(.pendingResponse)
-                onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
+                onNotice?(RetryNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
                 try await waitSeconds(wait)
                 return .resend
             case 401:
@@ -258,7 +246,7 @@ package final class ESETClient: Sendable {
                 reauthenticated = true
                 invalidateAccessToken()
                 retries.record(.unauthorized)
-                onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
+                onNotice?(RetryNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
                 return .resend
             case 403:
                 throw accessDenied(call: call, body: response.body, attempt: attempt)
@@ -292,7 +280,7 @@ package final class ESETClient: Sendable {
                 // Long-running collectors see refresh grants start failing after days: fall
                 // back to the password, which is what the refresh token stood in for.
                 retries.record(.refreshFallback)
-                onNotice?(ESETClientNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
+                onNotice?(RetryNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
             }
         }
         return try await grant(.password)

@@ -100,11 +100,11 @@ package final class SekoiaIntakeClient: Sendable {
     /// Retries of this client's calls, by cause.
     package let retries: RetryCounter
     private let transport: any HTTPTransport
-    private let onNotice: (@Sendable (String) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
 
     package init(
         configuration: SekoiaConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (String) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -205,7 +205,7 @@ package final class SekoiaIntakeClient: Sendable {
                 "HTTP \(response.status)\(errorSummary(response.body))"
             } willRetry: { cause, detail, wait in
                 retries.record(cause)
-                onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
         } catch let exhausted as RetriesExhausted {
             throw SekoiaError(
