@@ -25,13 +25,21 @@ import Darwin
 public struct FleetGenerator: Sendable {
     public let seed: UInt64
     public let layout: FleetLayout
+    /// Whether devices also carry the off-contract values real clients must tolerate (int64
+    /// fields as digit strings, dotted version ids, `malformedData: null`, `lastSyncTime` with
+    /// a space or a lower-case `z`). Off by default: every device is then valid against ESET's
+    /// OpenAPI description, as real ESET answers are.
+    public let edgeCases: Bool
 
     /// - Parameters:
     ///   - seed: every value derives from it; different seeds give different fleets.
     ///   - layout: `.compact` (one item per line, the default) or `.pretty` (indented).
-    public init(seed: UInt64 = 1, layout: FleetLayout = .compact) {
+    ///   - edgeCases: add the off-contract variants (see `edgeCases`). The random draws are
+    ///     the same either way, so a device differs between the two modes only in those values.
+    public init(seed: UInt64 = 1, layout: FleetLayout = .compact, edgeCases: Bool = false) {
         self.seed = seed
         self.layout = layout
+        self.edgeCases = edgeCases
     }
 
     /// The `parentGroupUuid` of devices deliberately placed in a group that does not exist
@@ -186,7 +194,7 @@ public struct FleetGenerator: Sendable {
         let problems = functionality == 0 ? 0 : random.within(1...5)
         writer.key("functionalityProblemCount")
         // int64 fields may arrive as strings of digits (proto3 JSON).
-        if random.percent(10) { writer.intAsString(problems) } else { writer.int(problems) }
+        if random.percent(10) && edgeCases { writer.intAsString(problems) } else { writer.int(problems) }
         writer.field("isMaster", random.percent(99))
         if plan.isMobilePresent { writer.field("isMobile", kind.isMobile) }
         writer.field("isMuted", random.percent(4))
@@ -267,6 +275,11 @@ public struct FleetGenerator: Sendable {
             style.zone = random.percent(50) ? .upperZ : .offset(minutes: 120)
             style.fractionDigits = random.element(of: [0, 3, 9])
         }
+        if !edgeCases {
+            // RFC 3339's date-time as OpenAPI tooling checks it: `T` and an upper-case `Z`.
+            style.spaceSeparator = false
+            if case .lowerZ = style.zone { style.zone = .upperZ }
+        }
         writer.field("lastSyncTime", Formats.rfc3339(epochSeconds: seconds, nanoseconds: nanoseconds, style: style))
     }
 
@@ -343,13 +356,17 @@ public struct FleetGenerator: Sendable {
         switch plan.familyIdEncoding {
         case .integer: writer.field("familyId", kind.familyId)
         case .digitString:
-            writer.key("familyId")
-            writer.intAsString(kind.familyId)
+            if edgeCases {
+                writer.key("familyId")
+                writer.intAsString(kind.familyId)
+            } else {
+                writer.field("familyId", kind.familyId)
+            }
         case .absent: break
         }
         writer.key("version")
         writer.beginObject()
-        writer.field("id", release.versionId)
+        writer.field("id", edgeCases ? release.versionId : Formats.versionID(release.major, release.minor, release.patch, 0))
         writer.field("major", release.major)
         writer.field("minor", release.minor)
         writer.field("name", release.versionName)
@@ -434,9 +451,12 @@ public struct FleetGenerator: Sendable {
             } else if random.percent(50) {
                 writer.field("macAddress", "")
             }
-            if malformedData {
+            if malformedData && edgeCases {
                 writer.key("malformedData")
                 writer.null()
+            } else if malformedData && !adapter.hasMac {
+                // The API's own form: a field mask naming the attributes that could not be read.
+                writer.field("malformedData", "macAddress")
             }
             writer.endObject()
         }
@@ -457,7 +477,8 @@ public struct FleetGenerator: Sendable {
             writer.field("displayName", component.displayName)
             writer.key("version")
             writer.beginObject()
-            writer.field("id", "\(version.0).\(version.1).\(version.2).\(version.3)")
+            writer.field("id", edgeCases ? "\(version.0).\(version.1).\(version.2).\(version.3)"
+                : Formats.versionID(version.0, version.1, version.2, version.3))
             writer.field("major", version.0)
             writer.field("minor", version.1)
             writer.field("name", "\(component.displayName) \(version.0).\(version.1)")

@@ -8,13 +8,16 @@ let generateSpec = CommandSpec(
     discussion: """
         The same --seed always gives byte-identical files; devices average about 1.5 KB, so
         1,000,000 devices make a file of about 1.5 GB. Files are written to temporary names and
-        renamed into place.
+        renamed into place. Every device is valid against ESET's OpenAPI description unless
+        --edge-cases adds the off-contract values clients must tolerate (int64 fields as strings,
+        dotted version ids, malformedData null, lastSyncTime with a space or a lower-case z).
         """,
     options: [
         .option("devices", value: "N", help: "Number of devices (required)."),
         .option("seed", value: "S", help: "Seed of the generator (unsigned 64-bit integer).", defaultDescription: "1"),
         .option("groups", value: "N", help: "Number of device groups.", defaultDescription: "12"),
         .flag("pretty", help: "Indent the JSON (two spaces) instead of one item per line."),
+        .flag("edge-cases", help: "Also write off-contract values (for tolerance tests); the default is spec-valid."),
         .option("out", value: "DIR", help: "Directory to write into, created if needed (required)."),
     ])
 
@@ -32,9 +35,11 @@ func generate(_ arguments: ParsedArguments) throws -> Int32 {
         seed = parsed
     }
     let groups = try arguments.int("groups", range: 1...100_000) ?? 12
-    let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact)
+    let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact,
+                                   edgeCases: arguments.flag("edge-cases"))
     let directory = URL(fileURLWithPath: out, isDirectory: true)
     try generator.writeFleet(devices: devices, groupCount: groups, to: directory)
-    writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)) to \(directory.path)\n")
+    let kind = generator.edgeCases ? ", with edge cases" : ""
+    writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)\(kind)) to \(directory.path)\n")
     return ExitStatus.success
 }
