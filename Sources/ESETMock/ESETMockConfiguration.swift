@@ -41,6 +41,10 @@ public struct ESETMockConfiguration: Sendable {
         http.maxBodyBytes = 16 * 1024 * 1024
         return http
     }()
+    /// Called with every answer once it is built (before it is sent), so that a test harness can
+    /// check answers against ESET's contract (`OpenAPIContract.check`). nil, the default, costs
+    /// nothing. Called on the connection's thread: it must be quick and thread-safe.
+    public var responseObserver: (@Sendable (MockObservedExchange) -> Void)?
     /// Monotonic seconds used for token and cache expiry and rate limiting; tests may inject one.
     public var clock: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000 }
 

@@ -13,6 +13,8 @@ struct CallContext {
     var route = "unknown"
     var scenario: String?
     var fault: String?
+    /// The path below the region's host (what ESET's OpenAPI description calls the path).
+    var operationPath: String?
 }
 
 /// The mock's request handling, separate from the socket server so it can be driven in-process
@@ -54,6 +56,12 @@ final class MockEngine: Sendable {
         var context = CallContext()
         var response = route(request, &context)
         response.headers.set("request-id", requestID)
+        if let observer = configuration.responseObserver {
+            observer(MockObservedExchange(
+                method: request.method, path: request.path, service: context.service, route: context.route,
+                operationPath: context.operationPath ?? request.path, status: response.status, headers: response.headers,
+                body: response.body, scenario: context.scenario, fault: context.fault))
+        }
         if context.service != .admin {
             let entry = MockJournalEntry(
                 sequence: 0, time: MockEngine.timestamp(arrival), method: request.method, path: request.path,
@@ -96,6 +104,7 @@ final class MockEngine: Sendable {
                   _ context: inout CallContext) -> HTTPResponse {
         context.region = region
         context.service = service
+        context.operationPath = "/" + rest.joined(separator: "/")
         switch service {
         case .iam:
             guard rest == ["oauth", "token"] else { return HTTPResponse.text(404, "404 page not found") }
