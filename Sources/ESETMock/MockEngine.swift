@@ -24,12 +24,15 @@ final class MockEngine: Sendable {
     let fixtures: MockFixtures
     /// Built once at start: the index of the unchanged fleet, reused by every reset.
     let originalDeviceIndex: [String: Int]
+    /// The fixtures' group tree (groups do not change while the mock runs).
+    let groupTree: GroupTree
     let state: Mutex<MockState>
 
     init(configuration: ESETMockConfiguration, scenarios: [MockScenario]) {
         self.configuration = configuration
         fixtures = configuration.fixtures
         originalDeviceIndex = MockEngine.index(fixtures.devices)
+        groupTree = GroupTree(fixtures.groups)
         var initial = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex,
                                 tokenCapacity: configuration.tokenCapacity)
         initial.activate(scenarios)
@@ -117,7 +120,13 @@ final class MockEngine: Sendable {
             case (2, "devices"): call = .listDevices
             case (2, "device_groups"): call = .listGroups
             case (2, "devices:batchGet"): call = .batchGet
+            case (2, "devices:batchImport"): call = .batchImport
+            case (3, "devices") where rest[2].hasSuffix(":move") && rest[2].count > 5:
+                call = .move(String(rest[2].dropLast(5)))
+            case (3, "devices") where rest[2].hasSuffix(":rename") && rest[2].count > 7:
+                call = .rename(String(rest[2].dropLast(7)))
             case (3, "devices") where !rest[2].isEmpty: call = .device(rest[2])
+            case (4, "device_groups") where !rest[2].isEmpty && rest[3] == "devices": call = .memberDevices(rest[2])
             default: return Reply.rpc(404, "unknown path")
             }
             context.route = call.route.rawValue
@@ -198,7 +207,7 @@ final class MockEngine: Sendable {
 
     /// Query parameters whose values are harmless enough to keep in the journal.
     static let journalSafeParameters: Set<String> = ["pageSize", "devicesUuids", "displayNames", "functionalityStatus",
-                                                     "isMuted", "limit", "offset"]
+                                                     "isMuted", "limit", "offset", "recurseSubgroups"]
 
     static func redactedQuery(_ request: HTTPRequest) -> String {
         request.queryItems.map { item in
