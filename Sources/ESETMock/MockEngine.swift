@@ -60,10 +60,11 @@ final class MockEngine: Sendable {
         var response = route(request, &context)
         response.headers.set("request-id", requestID)
         if let observer = configuration.responseObserver {
+            let declared = state.withLock { Set($0.scenarios.flatMap(\.offContract)) }
             observer(MockObservedExchange(
                 method: request.method, path: request.path, service: context.service, route: context.route,
                 operationPath: context.operationPath ?? request.path, status: response.status, headers: response.headers,
-                body: response.body, scenario: context.scenario, fault: context.fault))
+                body: response.body, scenario: context.scenario, fault: context.fault, declaredOffContract: declared))
         }
         if context.service != .admin {
             let entry = MockJournalEntry(

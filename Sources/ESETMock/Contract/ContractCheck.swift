@@ -23,6 +23,9 @@ public struct MockObservedExchange: Sendable {
     public var scenario: String?
     /// `truncate`, `reset` or `close` when the answer was broken on purpose.
     public var fault: String?
+    /// The kinds of contract violation the active scenarios declare on purpose (their
+    /// `offContract`): a check should accept these and only these.
+    public var declaredOffContract: Set<ContractViolation.Kind>
 }
 
 extension OpenAPIContract {
