@@ -179,6 +179,7 @@ final class ContractWatch: Sendable {
     let line: UInt
     private let found = Mutex<[String]>([])
     private let checked = Mutex(0)
+    private let accepted = Mutex(0)
 
     init(allowed: Set<ContractViolation.Kind> = [], file: StaticString = #filePath, line: UInt = #line) {
         self.allowed = allowed
@@ -192,6 +193,8 @@ final class ContractWatch: Sendable {
             let exempt = allowed.union(exchange.declaredOffContract)
             let unexpected = violations.filter { !exempt.contains($0.kind) }
             checked.withLock { $0 += 1 }
+            let onPurpose = violations.count - unexpected.count
+            if onPurpose > 0 { accepted.withLock { $0 += onPurpose } }
             guard !unexpected.isEmpty else { return }
             let text = "\(exchange.method) \(exchange.path) → \(exchange.status)"
                 + (exchange.scenario.map { " (scenario \($0))" } ?? "") + ": "
@@ -202,6 +205,8 @@ final class ContractWatch: Sendable {
 
     /// Answers observed so far.
     var checkedCount: Int { checked.withLock { $0 } }
+    /// Violations seen and accepted because they were declared on purpose.
+    var acceptedCount: Int { accepted.withLock { $0 } }
     /// Unexpected violations so far, one line per answer.
     var violations: [String] { found.withLock { $0 } }
 
