@@ -7,7 +7,7 @@ import JSON
 /// An error case names mock scenarios and the outcome a correct connector must reach:
 ///
 ///     {"kind": "error", "description": "...", "scenarios": ["token-expiry"],
-///      "fleet": "default" | "case", "arguments": ["--allow-missing-groups"],
+///      "fleet": "default" | "edge-cases" | "case", "arguments": ["--allow-missing-groups"],
 ///      "expect": {"exitStatus": 0, "delivered": "all" | "none" | {"uuids": [...]} | {"allExcept": [...], "plus": [...]},
 ///                 "stderrIncludes": ["..."], "retries": {"min": 1, "max": 8}, "maxSeconds": 30}}
 ///
@@ -132,9 +132,11 @@ extension ConformanceRunner {
     func fleet(_ definition: JSONValue, testCase: ConformanceCase) throws -> MockFixtures {
         switch definition["fleet"]?.stringValue ?? "default" {
         case "default": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory)
+        // The tolerance data set: the seed sample verbatim, the edge devices, off-contract values.
+        case "edge-cases": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory.appendingPathComponent("edge-cases"))
         case "case": return try caseFixtures(testCase.directory)
         case let other:
-            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default or case")
+            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default, edge-cases or case")
         }
     }
 
