@@ -31,7 +31,8 @@ extension ConformanceRunner {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let output = workspace.path("events.ndjson")
-        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]))
+        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]),
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
         let clock = Date()
         let run = await runConnector(
@@ -69,7 +70,8 @@ extension ConformanceRunner {
         let stateDirectory = workspace.path("state")
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let keyFile = workspace.path("sekoia.key")
-        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil)
+        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil,
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
         try Data(mock.configuration.sekoiaAPIKey.utf8).write(to: URL(fileURLWithPath: keyFile))
 

@@ -60,7 +60,7 @@ final class MockEngine: Sendable {
         var response = route(request, &context)
         response.headers.set("request-id", requestID)
         if let observer = configuration.responseObserver {
-            let declared = state.withLock { Set($0.scenarios.flatMap(\.offContract)) }
+            let declared = state.withLock { Set($0.scenarios.flatMap(\.offContract)) }.union(configuration.fixturesOffContract)
             observer(MockObservedExchange(
                 method: request.method, path: request.path, service: context.service, route: context.route,
                 operationPath: context.operationPath ?? request.path, status: response.status, headers: response.headers,
