@@ -122,11 +122,11 @@ final class MockEngine: Sendable {
             case (2, "device_groups"): call = .listGroups
             case (2, "devices:batchGet"): call = .batchGet
             case (2, "devices:batchImport"): call = .batchImport
-            // Like ESET's gateway, `{uuid}:move` is the move operation only for a POST; a GET of
-            // it is a device lookup (of a uuid that does not exist).
-            case (3, "devices") where request.method == "POST" && rest[2].hasSuffix(":move") && rest[2].count > 5:
+            // Like ESET's gateway, a GET of `{uuid}:move` is a device lookup (of a uuid that does
+            // not exist); any other method is the move operation (405 with `Allow: POST` unless POST).
+            case (3, "devices") where request.method != "GET" && rest[2].hasSuffix(":move") && rest[2].count > 5:
                 call = .move(String(rest[2].dropLast(5)))
-            case (3, "devices") where request.method == "POST" && rest[2].hasSuffix(":rename") && rest[2].count > 7:
+            case (3, "devices") where request.method != "GET" && rest[2].hasSuffix(":rename") && rest[2].count > 7:
                 call = .rename(String(rest[2].dropLast(7)))
             case (3, "devices") where !rest[2].isEmpty: call = .device(rest[2])
             case (4, "device_groups") where !rest[2].isEmpty && rest[3] == "devices": call = .memberDevices(rest[2])

@@ -122,6 +122,9 @@ final class OperationsTests: XCTestCase {
                                     body: Array(#"{"displayName": "x"}"#.utf8))
         XCTAssertEqual(text.status, 400)
         XCTAssertEqual(try mock.get(dm + "/v1/devices/\(uuid):move", token: token).status, 404, "a GET is a lookup of uuid ':move'")
+        let delete = try mock.request("DELETE", dm + "/v1/devices/\(uuid):rename", headers: [("Authorization", "Bearer \(token)")])
+        XCTAssertEqual(delete.status, 405)
+        XCTAssertEqual(delete.headers.first { $0.0.lowercased() == "allow" }?.1, "POST", "the methods the description documents for the path")
         let unauthenticated = try mock.request("POST", dm + "/v1/devices/\(uuid):move", headers: [("Content-Type", "application/json")],
                                                body: Array(#"{"newParentUuid": "group-9"}"#.utf8))
         XCTAssertEqual(unauthenticated.status, 400)
