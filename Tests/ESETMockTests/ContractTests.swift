@@ -81,6 +81,9 @@ final class ContractTests: XCTestCase {
                          "$.isMobile", "$.deviceType", "$.hardwareProfiles[].networkAdapters[].malformedData", "$.publicIpAddress"] {
             XCTAssertTrue(paths.contains(expected), "the edge cases still break \(expected)")
         }
+        let served = try ESETMockConfiguration.load(dataDirectory: Self.mockData.appendingPathComponent("edge-cases"))
+        XCTAssertEqual(served.fixtures.deviceCount, 260)
+        XCTAssertEqual(served.accounts.count, 3, "the same accounts as the default tenant")
         let first = try XCTUnwrap(result.findings.first)
         XCTAssertEqual(first.index, 0)
         XCTAssertEqual(first.uuid, DefaultFleet.seedDeviceUuid)
