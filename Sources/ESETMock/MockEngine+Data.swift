@@ -114,7 +114,7 @@ extension MockEngine {
         case .answer(let response):
             return response
         case .proceed(let fired, let username):
-            if let invalid = checkParameters(request, call: call, operationPath: context.operationPath ?? request.path) {
+            if let invalid = checkParameters(request, operationPath: context.operationPath ?? request.path) {
                 return invalid
             }
             if let fired, fired.rule.status == 202 {

@@ -49,11 +49,11 @@ extension MockEngine {
 
     // MARK: Validation like ESET's gateway
 
-    /// Checks the query and path parameters of `call` against the contract's schemas (enum,
+    /// Checks the query and path parameters of the operation at `operationPath` against the contract's schemas (enum,
     /// integer, boolean, string length): the first problem is a 400 rpcStatus with code 3 naming
     /// the parameter. `pageSize` follows the description's prose (0 → 50, above 1000 → 1000),
     /// not its `maximum` (see docs/eset-mock.md).
-    func checkParameters(_ request: HTTPRequest, call: DataCall, operationPath: String) -> HTTPResponse? {
+    func checkParameters(_ request: HTTPRequest, operationPath: String) -> HTTPResponse? {
         guard let (operation, pathValues) = OpenAPIContract.eset.operation(
             service: "device-management", method: request.method, path: operationPath) else { return nil }
         for parameter in operation.parameters {

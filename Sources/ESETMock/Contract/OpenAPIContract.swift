@@ -133,8 +133,6 @@ public final class OpenAPIContract: Sendable {
         public var allowedValues: Set<String>? { enumValues }
         /// `integer`, `boolean`, `string`…
         public var typeName: String? { type }
-        /// The longest string allowed, if the schema says.
-        public var maximumLength: Int? { maxLength }
     }
 
     enum PathSegment: Sendable {
