@@ -3,7 +3,8 @@ import HTTPServer
 import JSON
 
 /// One answer the mock gave, handed to `ESETMockConfiguration.responseObserver`: enough to check
-/// it against the contract after the fact (`OpenAPIContract.check(_:)`).
+/// it against the contract after the fact (`OpenAPIContract.check(_:)`). The body is the real
+/// answer, token answers included: an observer must not log or keep it.
 public struct MockObservedExchange: Sendable {
     public var method: String
     /// The request path, without query (a `/eu.device-management.eset.systems` prefix included
