@@ -28,7 +28,8 @@ public struct FleetGenerator: Sendable {
     /// Whether devices also carry the off-contract values real clients must tolerate (int64
     /// fields as digit strings, dotted version ids, `malformedData: null`, `lastSyncTime` with
     /// a space or a lower-case `z`). Off by default: every device is then valid against ESET's
-    /// OpenAPI description, as real ESET answers are.
+    /// OpenAPI description, as real ESET answers are, and hardware profiles also list
+    /// `processors` and `hardDrives` (the edge-case mode keeps the bytes it always had).
     public let edgeCases: Bool
 
     /// - Parameters:
@@ -208,7 +209,10 @@ public struct FleetGenerator: Sendable {
         }
         writeTags(kind: kind, random: &random, to: &writer)
         writeOperatingSystem(kind: kind, plan: plan, random: &random, to: &writer)
-        writeHardwareProfiles(kind: kind, plan: plan, random: &random, to: &writer)
+        // Processors and drives draw from their own stream, so the rest of the device is the
+        // same in both modes.
+        var extras = SplitMix64(seed: seed, stream: 4, index: UInt64(index))
+        writeHardwareProfiles(kind: kind, plan: plan, random: &random, extras: &extras, to: &writer)
         let deployed = writeDeployedComponents(kind: kind, random: &random, to: &writer)
         if deployed {
             writeActiveProducts(context: context, random: &random, to: &writer)
@@ -375,7 +379,8 @@ public struct FleetGenerator: Sendable {
         writer.endObject()
     }
 
-    private func writeHardwareProfiles(kind: DeviceKind, plan: DevicePlan, random: inout SplitMix64, to writer: inout FixtureWriter) {
+    private func writeHardwareProfiles(kind: DeviceKind, plan: DevicePlan, random: inout SplitMix64, extras: inout SplitMix64,
+                                       to writer: inout FixtureWriter) {
         let hardware = random.element(of: kind.hardware)
         let malformedData = random.percent(30)
         switch plan.profileShape {
@@ -388,12 +393,14 @@ public struct FleetGenerator: Sendable {
         case .one, .two:
             writer.key("hardwareProfiles")
             writer.beginArray()
-            writeHardwareProfile(kind: kind, hardware: hardware, adapters: plan.adapterShape, malformedData: malformedData, random: &random, to: &writer)
+            writeHardwareProfile(kind: kind, hardware: hardware, adapters: plan.adapterShape, malformedData: malformedData, random: &random,
+                                 extras: &extras, to: &writer)
             if plan.profileShape == .two {
                 // A second profile appears when the agent saw the hardware change (a docking
                 // station, a replaced board): its adapters count too.
                 let replacement = random.element(of: kind.hardware)
-                writeHardwareProfile(kind: kind, hardware: replacement, adapters: .one, malformedData: malformedData, random: &random, to: &writer)
+                writeHardwareProfile(kind: kind, hardware: replacement, adapters: .one, malformedData: malformedData, random: &random,
+                                     extras: &extras, to: &writer)
             }
             writer.endArray()
         }
@@ -401,7 +408,7 @@ public struct FleetGenerator: Sendable {
 
     private func writeHardwareProfile(
         kind: DeviceKind, hardware: HardwareModel, adapters: DevicePlan.AdapterShape, malformedData: Bool,
-        random: inout SplitMix64, to writer: inout FixtureWriter
+        random: inout SplitMix64, extras: inout SplitMix64, to writer: inout FixtureWriter
     ) {
         writer.beginObject()
         writer.key("bios")
@@ -415,6 +422,12 @@ public struct FleetGenerator: Sendable {
         writer.field("manufacturer", hardware.manufacturer)
         writer.field("model", hardware.model)
         writeAdapters(kind: kind, shape: adapters, malformedData: malformedData, random: &random, to: &writer)
+        if !edgeCases {
+            // The edge-case fleet keeps its bytes; the spec-valid one also lists what ESET's
+            // schema describes for hardware (every CPU architecture and drive type appears).
+            HardwareExtras.writeProcessors(kind: kind, random: &extras, to: &writer)
+            HardwareExtras.writeHardDrives(kind: kind, random: &extras, to: &writer)
+        }
         writer.endObject()
     }
 

@@ -148,6 +148,12 @@ final class MockDataTests: XCTestCase {
         XCTAssertTrue(devices.contains { $0["description"] == nil } && devices.contains { $0["description"] != nil }, "optional fields absent and present")
         let groups = Set(devices.compactMap { $0["parentGroupUuid"] as? String })
         XCTAssertGreaterThanOrEqual(groups.count, 12, "devices spread over many groups")
+        let profiles = devices.flatMap { $0["hardwareProfiles"] as? [[String: Any]] ?? [] }
+        let architectures = Set(profiles.flatMap { ($0["processors"] as? [[String: Any]] ?? []).compactMap { $0["architecture"] as? String } })
+        XCTAssertEqual(architectures, ["CPU_ARCHITECTURE_UNSPECIFIED", "CPU_ARCHITECTURE_X86", "CPU_ARCHITECTURE_X64",
+                                       "CPU_ARCHITECTURE_ARM32", "CPU_ARCHITECTURE_ARM64"])
+        let driveTypes = Set(profiles.flatMap { ($0["hardDrives"] as? [[String: Any]] ?? []).compactMap { $0["driveType"] as? String } })
+        XCTAssertEqual(driveTypes, ["DRIVE_TYPE_UNSPECIFIED", "DRIVE_TYPE_HDD", "DRIVE_TYPE_SSD", "DRIVE_TYPE_OPTICAL"])
     }
 
     // MARK: Content
