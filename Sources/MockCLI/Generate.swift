@@ -6,8 +6,8 @@ let generateSpec = CommandSpec(
     name: "generate",
     abstract: "Write a deterministic synthetic fleet (devices.json, device_groups.json) for 'serve --data'.",
     discussion: """
-        The same --seed always gives byte-identical files; devices average about 1.5 KB, so
-        1,000,000 devices make a file of about 1.5 GB. Files are written to temporary names and
+        The same --seed always gives byte-identical files; devices average about 2 KB, so
+        1,000,000 devices make a file of about 2 GB. Files are written to temporary names and
         renamed into place. Every device is valid against ESET's OpenAPI description unless
         --edge-cases adds the off-contract values clients must tolerate (int64 fields as strings,
         dotted version ids, malformedData null, lastSyncTime with a space or a lower-case z).
