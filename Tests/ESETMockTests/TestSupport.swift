@@ -59,10 +59,11 @@ final class MockHarness: Sendable {
     ///   (planted off-contract devices, inline scenarios breaking answers); every other
     ///   violation of any answer fails the test when the harness goes away.
     init(fleet: TestFleet = TestFleet(devices: 7), scenarios: [String] = [], rateLimit: Int? = nil,
-         offContract: Set<ContractViolation.Kind> = [],
+         offContract: Set<ContractViolation.Kind> = [], requestTimeout: Double = 10,
          file: StaticString = #filePath, line: UInt = #line,
          configure: (inout ESETMockConfiguration) -> Void = { _ in }) throws {
         contract = ContractWatch(allowed: offContract, file: file, line: line)
+        self.requestTimeout = requestTimeout
         var configuration = ESETMockConfiguration(fixtures: try fleet.fixtures(), scenarioLibrary: MockHarness.library)
         configuration.rateLimitPerSecond = rateLimit
         configuration.activeScenarios = scenarios
@@ -81,8 +82,12 @@ final class MockHarness: Sendable {
     static let euToken = MockRegion.eu.tokenHost
 
     /// Sends one request over a new connection and reads the answer.
+    /// Seconds a request may take; the contract test lowers it for scenarios whose answers never
+    /// end on purpose.
+    let requestTimeout: Double
+
     func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> RawHTTPResponse {
-        let connection = try RawHTTPConnection(port: server.port, timeout: 10)
+        let connection = try RawHTTPConnection(port: server.port, timeout: requestTimeout)
         defer { connection.close() }
         return try connection.request(method, target, headers: headers, body: body)
     }
