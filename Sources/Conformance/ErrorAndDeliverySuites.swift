@@ -7,7 +7,7 @@ import JSON
 /// An error case names mock scenarios and the outcome a correct connector must reach:
 ///
 ///     {"kind": "error", "description": "...", "scenarios": ["token-expiry"],
-///      "fleet": "default" | "case", "arguments": ["--allow-missing-groups"],
+///      "fleet": "default" | "edge-cases" | "case", "arguments": ["--allow-missing-groups"],
 ///      "expect": {"exitStatus": 0, "delivered": "all" | "none" | {"uuids": [...]} | {"allExcept": [...], "plus": [...]},
 ///                 "stderrIncludes": ["..."], "retries": {"min": 1, "max": 8}, "maxSeconds": 30}}
 ///
@@ -31,7 +31,8 @@ extension ConformanceRunner {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let output = workspace.path("events.ndjson")
-        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]))
+        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]),
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
         let clock = Date()
         let run = await runConnector(
@@ -69,7 +70,8 @@ extension ConformanceRunner {
         let stateDirectory = workspace.path("state")
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let keyFile = workspace.path("sekoia.key")
-        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil)
+        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil,
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
         try Data(mock.configuration.sekoiaAPIKey.utf8).write(to: URL(fileURLWithPath: keyFile))
 
@@ -132,9 +134,11 @@ extension ConformanceRunner {
     func fleet(_ definition: JSONValue, testCase: ConformanceCase) throws -> MockFixtures {
         switch definition["fleet"]?.stringValue ?? "default" {
         case "default": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory)
+        // The tolerance data set: the seed sample verbatim, the edge devices, off-contract values.
+        case "edge-cases": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory.appendingPathComponent("edge-cases"))
         case "case": return try caseFixtures(testCase.directory)
         case let other:
-            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default or case")
+            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default, edge-cases or case")
         }
     }
 
