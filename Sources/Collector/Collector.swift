@@ -71,7 +71,16 @@ public enum CollectorEvent: Sendable {
     /// One device page was processed; the counts so far.
     case pageProcessed(CollectorStatistics)
     case checkpointMoved(Checkpoint)
+    /// A device's `lastSyncTime` lies beyond the cycle's start plus `clockSkewAllowance`: it was
+    /// delivered, counted as a warning, and does not move the checkpoint.
+    case futureLastSyncTime(page: Int, index: Int, uuid: String, lastSyncTime: String)
 }
+
+/// How far ahead of this machine's clock the ESET clock may be before a time counts as "in the
+/// future": 5 minutes, in microseconds. Times within it are normal; the checkpoint itself is
+/// still never set beyond the cycle's start (devices synced in that margin are simply sent again
+/// by the next cycle, which is safe).
+public let clockSkewAllowance: Int64 = 5 * 60 * 1_000_000
 
 /// The outcome of a cycle that completed.
 public struct CycleReport: Sendable {
@@ -85,6 +94,9 @@ public struct CycleReport: Sendable {
 public struct CycleFailure: Error, CustomStringConvertible {
     public var underlying: any Error
     public var statistics: CollectorStatistics
+    /// True when the failure came after every sink finished (remote batches accepted, the output
+    /// file renamed into place, the rejects file written): only the checkpoint was not saved.
+    public var deliveredBeforeFailing = false
 
     public var description: String { String(describing: underlying) }
 
@@ -156,8 +168,10 @@ public final class Collector {
         }
 
         var checkpointBefore: Checkpoint?
+        var delivered = false
+        let cycleStart = options.clock()
         do {
-            checkpointBefore = loadCheckpoint()
+            checkpointBefore = loadCheckpoint(cycleStart: cycleStart)
             for sink in sinks { try sink.beginCycle() }
             try rejectsFile?.beginCycle()
 
@@ -182,10 +196,17 @@ public final class Collector {
                         observer?(.duplicate(page: number, index: index, uuid: device.uuid))
                         continue
                     }
-                    let syncTime = device.lastSyncTime.flatMap(RFC3339.microseconds)
-                    if let skipping, let syncTime, syncTime <= skipping.skipAtOrBefore {
+                    var syncTime = device.lastSyncTime.flatMap(RFC3339.microseconds)
+                    if let skipping, let time = syncTime, time <= skipping.skipAtOrBefore {
                         statistics.skippedByCheckpoint += 1
                         continue
+                    }
+                    if let time = syncTime, time > cycleStart &+ clockSkewAllowance {
+                        // Delivered (it is a device like any other) but never trusted as a
+                        // checkpoint: one bad clock would otherwise hide every other device.
+                        statistics.warnings += 1
+                        observer?(.futureLastSyncTime(page: number, index: index, uuid: device.uuid, lastSyncTime: device.lastSyncTime ?? ""))
+                        syncTime = nil
                     }
                     let mapped = mapper.map(device)
                     for warning in mapped.warnings {
@@ -201,10 +222,13 @@ public final class Collector {
             }
             for sink in sinks { try await sink.finish() }
             try rejectsFile?.finish()
+            delivered = true
 
             var checkpointAfter = checkpointBefore
-            if let store = checkpointStore, let newest, newest > (checkpointBefore?.newestLastSync ?? Int64.min) {
-                let moved = Checkpoint(newestLastSync: newest)
+            // Never beyond the cycle's own start, whatever the devices claim.
+            let capped = newest.map { min($0, cycleStart) }
+            if let store = checkpointStore, let capped, capped > (checkpointBefore?.newestLastSync ?? Int64.min) {
+                let moved = Checkpoint(newestLastSync: capped)
                 try store.save(moved)
                 checkpointAfter = moved
                 observer?(.checkpointMoved(moved))
@@ -212,15 +236,19 @@ public final class Collector {
             return CycleReport(statistics: finalStatistics(), checkpointBefore: checkpointBefore, checkpointAfter: checkpointAfter)
         } catch {
             for sink in sinks { sink.abandon() }
-            try? rejectsFile?.finish()
-            throw CycleFailure(underlying: error, statistics: finalStatistics())
+            // The rejects file is written like the output: only by a cycle that completed.
+            rejectsFile?.abandon()
+            throw CycleFailure(underlying: error, statistics: finalStatistics(), deliveredBeforeFailing: delivered)
         }
     }
 
-    private func loadCheckpoint() -> Checkpoint? {
+    private func loadCheckpoint(cycleStart: Int64) -> Checkpoint? {
         guard let store = checkpointStore else { return nil }
         switch store.load() {
         case .none:
+            return nil
+        case .checkpoint(let checkpoint) where checkpoint.newestLastSync > cycleStart &+ clockSkewAllowance:
+            observer?(.checkpointUnusable(reason: "\(store.path) is dated \(RFC3339.format(microseconds: checkpoint.newestLastSync)), after this cycle's start (\(RFC3339.format(microseconds: cycleStart))) plus the 5-minute clock-skew allowance"))
             return nil
         case .checkpoint(let checkpoint):
             observer?(.checkpointLoaded(checkpoint))
@@ -240,7 +268,9 @@ public final class Collector {
                 statistics.groupPages += 1
                 for group in page.groups { directory.add(group) }
             }
-        } catch let error as ESETClientError where !error.requiresIntervention {
+        } catch let error as ESETClientError
+            where !error.requiresIntervention && error.call.hasPrefix("GET /v1/device_groups") && error.kind != .redirected
+        {
             guard options.allowMissingGroups else { throw MissingGroupsError(underlying: error) }
             statistics.groupsMissing = true
             observer?(.groupsMissing(reason: error.description))

@@ -56,6 +56,10 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
         case taskTimedOut = "task-timed-out"
         /// The request cannot be sent (bad URL).
         case invalidRequest = "invalid-request"
+        /// Sekoia.io answered 3xx; redirects are never followed (the API key would follow them).
+        case redirected
+        /// The answer was larger than the 1 MiB an acknowledgement or task status may take.
+        case responseTooLarge = "response-too-large"
     }
 
     public var kind: Kind
@@ -196,6 +200,8 @@ public final class SekoiaIntakeClient: Sendable {
                 case .truncatedBody: cause = .malformedBody
                 case .connectionFailed: cause = .connectionFailure
                 case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
+                case .redirected: throw SekoiaError(kind: .redirected, call: call, message: error.description)
+                case .responseTooLarge: throw SekoiaError(kind: .responseTooLarge, call: call, message: error.description)
                 }
                 detail = error.description
             }

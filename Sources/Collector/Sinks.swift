@@ -183,9 +183,15 @@ public final class RejectsFile {
         count += 1
     }
 
-    /// Keeps what was found, whether or not the cycle succeeded: the rejects are facts either way.
+    /// Makes the file final (atomically, like the NDJSON output), once the cycle completed.
     public func finish() throws {
         try output?.commit()
+        output = nil
+    }
+
+    /// The cycle failed: the previous rejects file, if any, stays as it was.
+    public func abandon() {
+        output?.abandon()
         output = nil
     }
 }

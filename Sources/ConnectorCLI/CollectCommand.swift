@@ -202,18 +202,20 @@ final class TextStreamSink: EventSink {
     func write(_ event: [UInt8]) async throws {
         buffer.append(contentsOf: event)
         buffer.append(0x0A)
-        if buffer.count >= 256 * 1024 { flush() }
+        if buffer.count >= 256 * 1024 { try flush() }
     }
 
-    func finish() async throws { flush() }
+    func finish() async throws { try flush() }
 
     /// Lines already written to stdout cannot be taken back; the rest is dropped.
     func abandon() { buffer.removeAll(keepingCapacity: true) }
 
-    private func flush() {
+    /// A refused write fails the cycle: events that never reached stdout were not delivered.
+    private func flush() throws {
         guard !buffer.isEmpty else { return }
-        stream.write(buffer)
+        let failure = stream.writeReportingFailure(buffer)
         buffer.removeAll(keepingCapacity: true)
+        if let failure { throw OutputError(path: "standard output", reason: "write failed: \(failure); the events were not delivered") }
     }
 }
 

@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import Synchronization
 
@@ -73,6 +74,18 @@ public final class TextStream: Sendable {
                     offset += written
                 }
             }
+        }
+    }
+
+    /// Writes `bytes`, or returns why the descriptor refused them (a full disk, a closed
+    /// descriptor, a reader that went away): for output whose loss must fail the run.
+    public func writeReportingFailure(_ bytes: [UInt8]) -> String? {
+        switch target {
+        case .memory:
+            captured.withLock { $0.append(contentsOf: bytes) }
+            return nil
+        case .descriptor(let descriptor):
+            return writeAll(bytes, to: descriptor)
         }
     }
 

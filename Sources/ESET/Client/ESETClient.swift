@@ -21,12 +21,23 @@ public struct ESETClientConfiguration: Sendable {
     public var pendingPollLimit: Int
     /// The longest wait between two such re-sends, in seconds.
     public var pendingPollMaxDelay: Double
+    /// The largest answer accepted from a list call, in bytes (after decompression); nil uses
+    /// `defaultMaxResponseBytes(pageSize:)`. Token answers are bounded to 1 MiB regardless.
+    public var maxResponseBytes: Int?
+
+    /// 1 MiB plus 32 KiB per asked device: a real ESET device is 1–4 KiB of JSON, so a page of
+    /// 1000 gets 33 MiB, and a server answering with far more than was asked stops there.
+    public static func defaultMaxResponseBytes(pageSize: Int) -> Int { (1 << 20) + pageSize * 32 * 1024 }
+
+    /// The limit list calls use.
+    public var effectiveMaxResponseBytes: Int { maxResponseBytes ?? Self.defaultMaxResponseBytes(pageSize: pageSize) }
 
     public init(
         endpoints: ESETEndpoints, username: String, password: Secret, integrationName: String = "Sekoia.io",
         requestTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(), callsPerSecond: Double? = 10, pageSize: Int = 1000,
-        pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5
+        pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5, maxResponseBytes: Int? = nil
     ) {
+        self.maxResponseBytes = maxResponseBytes.map { max(1, $0) }
         self.endpoints = endpoints
         self.username = username
         self.password = password
@@ -120,24 +131,35 @@ public final class ESETClient: Sendable {
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
     public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
+        let pageSize = configuration.pageSize
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
-        try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+        return try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+            let page: DevicePage
             do throws(DevicePageError) {
-                return try DevicePage.decode(bytes: body, page: number)
+                page = try DevicePage.decode(bytes: body, page: number)
             } catch {
                 switch error {
                 case .malformedJSON(let syntax): throw Self.malformedBody(body, syntax)
                 case .notAPage(let shape): throw BodyError(description: shape.reason)
                 }
             }
+            if page.rawCount > pageSize {
+                throw BodyError(description: Self.oversizedPage(count: page.rawCount, asked: pageSize, what: "devices"), isProtocolViolation: true)
+            }
+            return page
         }
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
     public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
-        try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+        let pageSize = configuration.pageSize
+        return try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
+            let count = json["deviceGroups"]?.arrayValue?.count ?? 0
+            if count > pageSize {
+                throw BodyError(description: Self.oversizedPage(count: count, asked: pageSize, what: "device groups"), isProtocolViolation: true)
+            }
             do throws(PageDecodingError) {
                 return try DeviceGroupPage.decode(json, page: number)
             } catch {
@@ -170,9 +192,15 @@ public final class ESETClient: Sendable {
 
     // MARK: Calls
 
-    /// A body that is not what the call expects; the call is retried like a transient failure.
+    /// A body that is not what the call expects; the call is retried like a transient failure,
+    /// unless it breaks the protocol (retrying would only fetch the same violation again).
     struct BodyError: Error, CustomStringConvertible {
         var description: String
+        var isProtocolViolation = false
+    }
+
+    static func oversizedPage(count: Int, asked: Int, what: String) -> String {
+        "protocol violation: the page holds \(count) \(what), but pageSize=\(asked) was asked; refusing the page rather than trusting a server that ignores the page size"
     }
 
     static func parseJSON(_ body: [UInt8]) throws(BodyError) -> JSONValue {
@@ -201,7 +229,9 @@ public final class ESETClient: Sendable {
                 ("3rd-integration", configuration.integrationName),
             ]
             if let responseID { headers.append(("response-id", responseID)) }
-            let request = HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
+            let request = HTTPClientRequest(
+                method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout,
+                maxResponseBytes: configuration.effectiveMaxResponseBytes)
 
             let transient: (cause: RetryCause, detail: String, serverWait: Double?)
             switch try await exchange(request, call: call) {
@@ -213,6 +243,9 @@ public final class ESETClient: Sendable {
                     do {
                         return try decode(response.body)
                     } catch {
+                        if error.isProtocolViolation {
+                            throw ESETClientError(kind: .protocolViolation, call: call, message: error.description)
+                        }
                         transient = (.malformedBody, error.description, nil)
                     }
                 case 202:
@@ -250,10 +283,7 @@ public final class ESETClient: Sendable {
                     responseID = nil
                     transient = (.pendingResponse, "HTTP 404 for the cached answer", nil)
                 case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
+                    transient = rateLimited(response)
                 case 500, 502, 503, 504:
                     transient = (.serverError, "HTTP \(response.status)", nil)
                 default:
@@ -265,6 +295,21 @@ public final class ESETClient: Sendable {
             try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
         }
         throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
+    }
+
+    /// A 429's retry: the server's `Retry-After` (clamped) and a detail that names it, so that a
+    /// run giving up on an absurd `Retry-After` says why.
+    private func rateLimited(_ response: HTTPClientResponse) -> (cause: RetryCause, detail: String, serverWait: Double?) {
+        guard let header = response.header("Retry-After") else { return (.rateLimited, "HTTP 429", nil) }
+        let shown = header.count > 40 ? String(header.prefix(40)) + "…" : header
+        guard let wait = RetryAfter.seconds(header, maximum: .infinity) else {
+            return (.rateLimited, "HTTP 429 (unusable Retry-After '\(shown)', own backoff used)", nil)
+        }
+        let maximum = configuration.retry.maxRetryAfter
+        if wait > maximum {
+            return (.rateLimited, "HTTP 429 (Retry-After '\(shown)' asks for \(formatSeconds(wait.rounded())); waiting at most \(formatSeconds(maximum)))", maximum)
+        }
+        return (.rateLimited, "HTTP 429 (Retry-After '\(shown)')", wait)
     }
 
     /// Waits before the next attempt, or throws when the retry budget is spent.
@@ -297,6 +342,8 @@ public final class ESETClient: Sendable {
             case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
             case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
             case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+            case .redirected: throw ESETClientError(kind: .redirected, call: call, message: error.description)
+            case .responseTooLarge: throw ESETClientError(kind: .responseTooLarge, call: call, message: error.description)
             }
         }
     }
@@ -347,7 +394,19 @@ public final class ESETClient: Sendable {
         }
     }
 
+    /// Runs a grant; a failure that is not about the credentials themselves is reported as what
+    /// it is, an authentication failure (not as a failure of whatever call needed the token).
     private func grant(_ grant: Grant) async throws -> Secret {
+        do {
+            return try await grantOnce(grant)
+        } catch let error as ESETClientError where [.retriesExhausted, .unexpectedStatus, .pendingTooLong].contains(error.kind) {
+            throw ESETClientError(
+                kind: .tokenUnavailable, call: error.call,
+                message: "authentication failed, no access token obtained: \(error.message)")
+        }
+    }
+
+    private func grantOnce(_ grant: Grant) async throws -> Secret {
         let call = "POST /oauth/token (\(grant.name) grant)"
         var form: [(String, String)] = [("grant_type", grant.name)]
         switch grant {
@@ -381,23 +440,20 @@ public final class ESETClient: Sendable {
                     }
                 case 400, 401:
                     if case .refresh = grant {
-                        throw ESETClientError(kind: .unauthorized, call: call, message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
+                        throw ESETClientError(kind: .unauthorized, call: call, message: "refresh token refused (HTTP \(response.status)\(tokenErrorCode(response.body)))")
                     }
                     let region = configuration.endpoints.region.rawValue
                     throw ESETClientError(
                         kind: .badCredentials, call: call,
-                        message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))). Check --username '\(configuration.username)' and the password (ESET_PASSWORD or --password-file), and that this API user was created in region '\(region)': a user only exists in its own region.")
+                        message: "ESET refused the username or password (HTTP \(response.status)\(tokenErrorCode(response.body))). Check --username '\(configuration.username)' and the password (ESET_PASSWORD or --password-file), and that this API user was created in region '\(region)': a user only exists in its own region.")
                 case 403:
                     throw accessDenied(call: call, body: response.body)
                 case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
+                    transient = rateLimited(response)
                 case 500, 502, 503, 504:
                     transient = (.serverError, "HTTP \(response.status)", nil)
                 default:
-                    throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(errorSummary(response.body))")
+                    throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(tokenErrorCode(response.body))")
                 }
             }
             try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
@@ -422,6 +478,18 @@ public final class ESETClient: Sendable {
         ESETClientError(
             kind: .accessDenied, call: call,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
+    }
+
+    /// `: invalid_grant` from a token endpoint's error body: only the OAuth `error` code, and only
+    /// when it looks like one. Nothing else of that body is ever shown, because a token endpoint
+    /// may echo the form it was sent, password included, in any encoding.
+    func tokenErrorCode(_ body: [UInt8]) -> String {
+        guard body.count <= 64 * 1024, case .object(let object)? = try? JSONParser.parse(body),
+            case .string(let code)? = object["error"], (1...64).contains(code.utf8.count),
+            code.utf8.allSatisfy({ unreservedBytes.contains($0) })
+        else { return "" }
+        let scrubbed = redacting(code, secrets: [configuration.password.revealed])
+        return scrubbed == code ? ": \(code)" : ""
     }
 
     /// `: code: message` from an error body, shortened and with secrets removed; empty when the

@@ -6,13 +6,21 @@ import FoundationNetworking
 import Synchronization
 
 /// The connector's only real transport: one `URLSession` (so connections are kept alive and
-/// reused), no cache, no cookies, and a hard per-request deadline.
+/// reused), no cache, no cookies, a hard per-request deadline, a bound on every answer's size,
+/// and no redirects.
 ///
-/// The deadline is enforced here rather than left to `URLRequest.timeoutInterval`, which
-/// swift-corelibs-foundation applies as an idle timeout: a server trickling bytes could otherwise
-/// hold a request forever.
+/// Every server is treated as an adversary:
+/// - The deadline is enforced here rather than left to `URLRequest.timeoutInterval`, which
+///   swift-corelibs-foundation applies as an idle timeout: a server trickling bytes, or sending
+///   an endless body quickly, could otherwise hold a request forever.
+/// - Body bytes are counted as they arrive, after libcurl decompressed them, so a huge declared
+///   `Content-Length`, an endless chunked body and a gzip bomb all stop at `maxResponseBytes`.
+/// - URLSession on Linux follows redirects by default, re-sending the `Authorization` header to
+///   whatever host the `Location` names. Here a 3xx is never followed: it ends the call with
+///   `TransportError.redirected`.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    private let router: ExchangeRouter
 
     /// - Parameter maximumConnectionsPerHost: idle keep-alive connections kept per host.
     public init(maximumConnectionsPerHost: Int = 4) {
@@ -25,7 +33,8 @@ public final class URLSessionTransport: HTTPTransport {
         // Deadlines are per request (see `send`); these only bound pathological cases.
         configuration.timeoutIntervalForRequest = 3600
         configuration.timeoutIntervalForResource = 24 * 3600
-        session = URLSession(configuration: configuration)
+        router = ExchangeRouter()
+        session = URLSession(configuration: configuration, delegate: router, delegateQueue: nil)
     }
 
     deinit {
@@ -46,14 +55,14 @@ public final class URLSessionTransport: HTTPTransport {
             if request.header("Expect") == nil { urlRequest.setValue("", forHTTPHeaderField: "Expect") }
         }
 
-        let exchange = Exchange()
+        let exchange = Exchange(limit: max(0, request.maxResponseBytes), timeout: request.timeout)
         try Task.checkCancellation()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-                let task = session.dataTask(with: urlRequest) { data, response, error in
-                    exchange.finish(continuation, data: data, response: response, error: error)
-                }
-                exchange.start(task, timeout: request.timeout)
+                let task = session.dataTask(with: urlRequest)
+                exchange.continuation = continuation
+                router.register(exchange, for: task)
+                exchange.start(task)
             }
         } onCancel: {
             exchange.cancel(reason: .caller)
@@ -61,21 +70,76 @@ public final class URLSessionTransport: HTTPTransport {
     }
 }
 
-/// The state shared by one request's completion handler, its deadline and its cancellation.
-private final class Exchange: Sendable {
-    enum CancelReason { case caller, deadline }
+/// The session's delegate: hands each task's callbacks to its `Exchange`.
+///
+/// Callbacks arrive on the session's serial delegate queue; the table is locked because
+/// `register` runs on the caller's thread.
+private final class ExchangeRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    // Unchecked: NSObject is not Sendable; all state is behind the mutex.
+    private let exchanges = Mutex<[Int: Exchange]>([:])
+
+    func register(_ exchange: Exchange, for task: URLSessionTask) {
+        exchanges.withLock { $0[task.taskIdentifier] = exchange }
+    }
+
+    private func exchange(_ task: URLSessionTask) -> Exchange? {
+        exchanges.withLock { $0[task.taskIdentifier] }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+        completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        exchange(task)?.redirected(response, task: task)
+        completionHandler(nil)
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        let allowed = exchange(dataTask)?.received(response) ?? false
+        completionHandler(allowed ? .allow : .cancel)
+        if !allowed { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let exchange = exchange(dataTask) else { return }
+        if !exchange.append(data) { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let exchange = exchanges.withLock { $0.removeValue(forKey: task.taskIdentifier) }
+        exchange?.complete(response: task.response, error: error)
+    }
+}
+
+/// The state of one request: its body so far, its deadline, its cancellation and its outcome.
+private final class Exchange: @unchecked Sendable {
+    // Unchecked: `continuation` is set once before the task starts; the rest is behind the mutex.
+    enum CancelReason { case caller, deadline, redirect, tooLarge }
     private struct State {
         var task: URLSessionDataTask?
         var cancelReason: CancelReason?
-        var timeout: Double = 0
         var finished = false
+        var body = Data()
+        var response: HTTPURLResponse?
+        var redirect: (status: Int, host: String?)?
+        var declaredLength: Int?
     }
     private let state = Mutex(State())
+    let limit: Int
+    let timeout: Double
+    var continuation: CheckedContinuation<HTTPClientResponse, any Error>?
 
-    func start(_ task: URLSessionDataTask, timeout: Double) {
+    init(limit: Int, timeout: Double) {
+        self.limit = limit
+        self.timeout = timeout
+    }
+
+    func start(_ task: URLSessionDataTask) {
         let alreadyCancelled = state.withLock { state -> Bool in
             state.task = task
-            state.timeout = timeout
             return state.cancelReason != nil
         }
         if alreadyCancelled { task.cancel() }
@@ -94,33 +158,98 @@ private final class Exchange: Sendable {
         task?.cancel()
     }
 
-    func finish(_ continuation: CheckedContinuation<HTTPClientResponse, any Error>, data: Data?, response: URLResponse?, error: (any Error)?) {
-        let (reason, timeout) = state.withLock { state -> (CancelReason?, Double) in
-            state.finished = true
-            state.task = nil
-            return (state.cancelReason, state.timeout)
-        }
-        if let error {
-            switch reason {
-            case .caller?: continuation.resume(throwing: CancellationError())
-            case .deadline?: continuation.resume(throwing: TransportError.timedOut(seconds: timeout))
-            case nil: continuation.resume(throwing: Self.transportError(error, timeout: timeout))
+    /// A 3xx arrived: remember it; the delegate refuses to follow it.
+    func redirected(_ response: HTTPURLResponse, task: URLSessionTask) {
+        let location = response.value(forHTTPHeaderField: "Location")
+        let host = location.flatMap { URL(string: $0, relativeTo: response.url)?.host }
+        state.withLock { $0.redirect = (response.statusCode, host) }
+    }
+
+    /// The head arrived; false when its declared length is already over the limit.
+    func received(_ response: URLResponse) -> Bool {
+        let http = response as? HTTPURLResponse
+        let declared = http?.value(forHTTPHeaderField: "Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let encoded = http?.value(forHTTPHeaderField: "Content-Encoding") != nil
+        return state.withLock { state -> Bool in
+            state.response = http
+            if let status = http?.statusCode, (300...399).contains(status) {
+                let location = http?.value(forHTTPHeaderField: "Location")
+                state.redirect = (status, location.flatMap { URL(string: $0, relativeTo: http?.url)?.host })
+                state.cancelReason = state.cancelReason ?? .redirect
+                return false
             }
+            // A compressed body's declared length says nothing about its decoded size, which is
+            // counted in `append` instead.
+            if let declared, !encoded { state.declaredLength = declared }
+            if let declared, declared > limit {
+                state.declaredLength = declared
+                state.cancelReason = state.cancelReason ?? .tooLarge
+                return false
+            }
+            return true
+        }
+    }
+
+    /// More body bytes (decoded); false when the body is now over the limit.
+    func append(_ data: Data) -> Bool {
+        state.withLock { state -> Bool in
+            guard state.cancelReason == nil else { return false }
+            if state.body.count + data.count > limit {
+                state.cancelReason = .tooLarge
+                state.body = Data()
+                return false
+            }
+            state.body.append(data)
+            return true
+        }
+    }
+
+    func complete(response: URLResponse?, error: (any Error)?) {
+        guard let continuation else { return }
+        let snapshot = state.withLock { state -> State in
+            state.finished = true
+            let copy = state
+            state.task = nil
+            state.body = Data()
+            return copy
+        }
+        if let redirect = snapshot.redirect {
+            continuation.resume(throwing: TransportError.redirected(status: redirect.status, locationHost: redirect.host))
             return
         }
-        guard let http = response as? HTTPURLResponse else {
+        switch snapshot.cancelReason {
+        case .caller?:
+            continuation.resume(throwing: CancellationError())
+            return
+        case .deadline?:
+            continuation.resume(throwing: TransportError.timedOut(seconds: timeout))
+            return
+        case .tooLarge?:
+            let declared = (snapshot.declaredLength ?? 0) > limit ? snapshot.declaredLength : nil
+            continuation.resume(throwing: TransportError.responseTooLarge(limit: limit, declared: declared))
+            return
+        case .redirect?, nil:
+            break
+        }
+        if let error {
+            continuation.resume(throwing: Self.transportError(error, timeout: timeout))
+            return
+        }
+        guard let http = (response as? HTTPURLResponse) ?? snapshot.response else {
             continuation.resume(throwing: TransportError.connectionFailed("the answer is not HTTP"))
+            return
+        }
+        if (300...399).contains(http.statusCode) {
+            let host = http.value(forHTTPHeaderField: "Location").flatMap { URL(string: $0, relativeTo: http.url)?.host }
+            continuation.resume(throwing: TransportError.redirected(status: http.statusCode, locationHost: host))
             return
         }
         var headers: [(name: String, value: String)] = []
         for (name, value) in http.allHeaderFields {
             headers.append((name: "\(name)", value: "\(value)"))
         }
-        let body = data.map { [UInt8]($0) } ?? []
-        if let announced = headers.first(where: { $0.name.lowercased() == "content-length" }).flatMap({ Int($0.value.trimmingCharacters(in: .whitespaces)) }),
-            body.count < announced,
-            headers.first(where: { $0.name.lowercased() == "content-encoding" }) == nil
-        {
+        let body = [UInt8](snapshot.body)
+        if let announced = snapshot.declaredLength, body.count < announced {
             continuation.resume(throwing: TransportError.truncatedBody(received: body.count, expected: announced))
             return
         }
