@@ -25,6 +25,10 @@ struct CollectSettings: Sendable {
     var requestTimeout: Double
     var retry: RetryPolicy
     var verbose: Bool
+    /// `--max-response-bytes`; nil derives the limit from the page size.
+    var maxResponseBytes: Int? = nil
+    /// Problems worth a warning that do not stop the run (a secret file others may read).
+    var warnings: [String] = []
 
     /// Whether NDJSON goes to standard output (neither a file nor Sekoia.io was asked for).
     var writesStandardOutput: Bool { outputPath == nil && sekoia == nil }
@@ -35,7 +39,8 @@ struct CollectSettings: Sendable {
     var esetConfiguration: ESETClientConfiguration {
         ESETClientConfiguration(
             endpoints: ESETEndpoints(region: region, overrideBase: esetURL), username: username, password: password,
-            requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize)
+            requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize,
+            maxResponseBytes: maxResponseBytes)
     }
 
     static let options: [OptionSpec] = [
@@ -59,7 +64,11 @@ struct CollectSettings: Sendable {
         .flag("allow-missing-groups", help: "If the device groups cannot be loaded, send devices without groups instead of failing."),
         .option("rejects", value: "FILE", help: "Write rejected devices (no usable uuid) here as NDJSON with page, index and reason."),
         profileOption,
-        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
+        .option("timeout", value: "SECONDS", help: "Deadline for one HTTP exchange, from sending to the last byte of the answer.", defaultDescription: "30"),
+        .option(
+            "max-response-bytes", value: "N",
+            help: "Largest ESET list answer accepted (after decompression); larger ones fail the call at once.",
+            defaultDescription: "1 MiB + 32 KiB x page size"),
         .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
         .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
         .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
@@ -87,9 +96,12 @@ struct CollectSettings: Sendable {
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
 
+        var warnings: [String] = []
         let password = try secret(
             file: arguments.value("password-file"), flag: "password-file", environment: environment, variable: "ESET_PASSWORD",
-            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path)
+            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path,
+            warnings: &warnings)
+        let maxResponseBytes = try arguments.int("max-response-bytes", range: 1024...(1 << 40))
 
         let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in try checkedURL(text, flag: "eset-url", path: path) }
         let pageSize = try arguments.int("page-size", range: 1...1000) ?? 1000
@@ -132,7 +144,8 @@ struct CollectSettings: Sendable {
             let apiKey = try secret(
                 file: arguments.value("sekoia-api-key-file"), flag: "sekoia-api-key-file", environment: environment,
                 variable: "SEKOIA_API_KEY",
-                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path)
+                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path,
+                warnings: &warnings)
             var sekoiaRetry = retry
             sekoiaRetry.maxRetryAfter = 3600
             sekoia = SekoiaConfiguration(
@@ -168,31 +181,81 @@ struct CollectSettings: Sendable {
 
         let stateDirectory = arguments.value("state-dir")
         if let stateDirectory, stateDirectory.isEmpty { throw usage("'--state-dir' is empty") }
+        if let stateDirectory {
+            var info = stat()
+            if stat(stateDirectory, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+                throw usage("invalid value '\(stateDirectory)' for '--state-dir': it exists but is not a directory")
+            }
+        }
 
         return CollectSettings(
             region: region, username: username, password: password, esetURL: esetURL, pageSize: pageSize,
             callsPerSecond: callsPerSecond, outputPath: output, sekoia: sekoia, batchSize: batchSize,
             stateDirectory: stateDirectory, full: arguments.flag("full"), interval: interval, cycles: cycles,
             allowMissingGroups: arguments.flag("allow-missing-groups"), rejectsPath: rejects, profile: profile,
-            requestTimeout: requestTimeout, retry: retry, verbose: arguments.flag("verbose"))
+            requestTimeout: requestTimeout, retry: retry, verbose: arguments.flag("verbose"), maxResponseBytes: maxResponseBytes,
+            warnings: warnings)
     }
 
-    /// A secret from its file (first line, trailing newline removed) or else its variable.
+    /// A secret from its file or else its variable.
+    ///
+    /// The file may be a regular file, a FIFO or `/dev/stdin` (`--password-file <(pass show x)`):
+    /// it is read to its end, at most 64 KiB. Exactly one trailing line break (LF or CRLF) is
+    /// removed, as editors and `echo` add one; anything else is part of the secret. A regular file
+    /// that group or others may read draws a warning, as ssh gives for private keys.
     static func secret(
-        file: String?, flag: String, environment: [String: String], variable: String, missing: String, path: [String]
+        file: String?, flag: String, environment: [String: String], variable: String, missing: String, path: [String],
+        warnings: inout [String]
     ) throws(UsageError) -> Secret {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file"
-                throw UsageError("invalid value '\(file)' for '--\(flag)': \(reason)", commandPath: path)
+            let bytes: [UInt8]
+            switch readSecretFile(file) {
+            case .success(let read): bytes = read
+            case .failure(let problem): throw UsageError("invalid value '\(file)' for '--\(flag)': \(problem.reason)", commandPath: path)
             }
-            var text = String(decoding: data, as: UTF8.self)
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            var text = bytes
+            if text.last == 0x0A {
+                text.removeLast()
+                if text.last == 0x0D { text.removeLast() }
+            }
             guard !text.isEmpty else { throw UsageError("'--\(flag)' file '\(file)' is empty", commandPath: path) }
-            return Secret(text)
+            guard let decoded = String(validating: text, as: UTF8.self) else {
+                throw UsageError("'--\(flag)' file '\(file)' is not UTF-8 text", commandPath: path)
+            }
+            var info = stat()
+            if stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_mode & 0o077 != 0 {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                warnings.append("warning: '--\(flag)' file '\(file)' is readable by others than its owner (mode \(mode)); run 'chmod 600 \(file)'")
+            }
+            return Secret(decoded)
         }
         if let value = environment[variable], !value.isEmpty { return Secret(value) }
         throw UsageError(missing, commandPath: path)
+    }
+
+    struct SecretFileProblem: Error { var reason: String }
+
+    /// Reads a whole secret file with plain `read(2)`, which works for FIFOs and `/dev/stdin`.
+    static func readSecretFile(_ file: String) -> Result<[UInt8], SecretFileProblem> {
+        let limit = 64 * 1024
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : "cannot open it: \(String(cString: strerror(errno)))"
+            return .failure(SecretFileProblem(reason: reason))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= limit {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(SecretFileProblem(reason: "cannot read it: \(String(cString: strerror(errno)))"))
+            }
+            if count == 0 { return .success(bytes) }
+            bytes += chunk[0..<count]
+        }
+        return .failure(SecretFileProblem(reason: "larger than 64 KiB; a secret file holds one secret"))
     }
 
     /// An absolute http(s) URL, without a trailing slash.
