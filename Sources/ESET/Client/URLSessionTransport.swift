@@ -98,14 +98,18 @@ private final class ExchangeRouter: NSObject, URLSessionDataDelegate, @unchecked
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
-        let allowed = exchange(dataTask)?.received(response) ?? false
-        completionHandler(allowed ? .allow : .cancel)
-        if !allowed { dataTask.cancel() }
+        guard let exchange = exchange(dataTask) else {
+            completionHandler(.cancel)
+            return
+        }
+        let refusal = exchange.received(response)
+        completionHandler(refusal == nil ? .allow : .cancel)
+        if let refusal { exchange.refuse(refusal) }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard let exchange = exchange(dataTask) else { return }
-        if !exchange.append(data) { dataTask.cancel() }
+        if !exchange.append(data) { exchange.refuse(.tooLarge) }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
@@ -126,6 +130,8 @@ private final class Exchange: @unchecked Sendable {
         var response: HTTPURLResponse?
         var redirect: (status: Int, host: String?)?
         var declaredLength: Int?
+        /// Whether the caller has its answer: the first terminal event wins.
+        var resolved = false
     }
     private let state = Mutex(State())
     let limit: Int
@@ -149,13 +155,38 @@ private final class Exchange: @unchecked Sendable {
         }
     }
 
+    /// Cancels the task and answers the caller at once: libcurl may take a while to notice the
+    /// cancellation while a fast server keeps sending, and the caller must not wait for that.
     func cancel(reason: CancelReason) {
         let task = state.withLock { state -> URLSessionDataTask? in
             guard !state.finished, state.cancelReason == nil else { return nil }
             state.cancelReason = reason
             return state.task
         }
-        task?.cancel()
+        guard let task else { return }
+        task.cancel()
+        resolve(.failure(failure(for: reason)))
+    }
+
+    private func failure(for reason: CancelReason) -> any Error {
+        let (redirect, declared) = state.withLock { ($0.redirect, $0.declaredLength) }
+        switch reason {
+        case .caller: return CancellationError()
+        case .deadline: return TransportError.timedOut(seconds: timeout)
+        case .redirect: return TransportError.redirected(status: redirect?.status ?? 300, locationHost: redirect?.host)
+        case .tooLarge: return TransportError.responseTooLarge(limit: limit, declared: (declared ?? 0) > limit ? declared : nil)
+        }
+    }
+
+    /// Answers the caller unless it already has its answer.
+    private func resolve(_ result: Result<HTTPClientResponse, any Error>) {
+        let first = state.withLock { state -> Bool in
+            guard !state.resolved else { return false }
+            state.resolved = true
+            return true
+        }
+        guard first, let continuation else { return }
+        continuation.resume(with: result)
     }
 
     /// A 3xx arrived: remember it; the delegate refuses to follow it.
@@ -165,28 +196,36 @@ private final class Exchange: @unchecked Sendable {
         state.withLock { $0.redirect = (response.statusCode, host) }
     }
 
-    /// The head arrived; false when its declared length is already over the limit.
-    func received(_ response: URLResponse) -> Bool {
+    /// Refuses the rest of the answer (a redirect, too large) and answers the caller now.
+    func refuse(_ reason: CancelReason) {
+        let task = state.withLock { state -> URLSessionDataTask? in
+            state.cancelReason = state.cancelReason ?? reason
+            return state.task
+        }
+        task?.cancel()
+        resolve(.failure(failure(for: reason)))
+    }
+
+    /// The head arrived; the reason to refuse the answer, or nil to read its body.
+    func received(_ response: URLResponse) -> CancelReason? {
         let http = response as? HTTPURLResponse
         let declared = http?.value(forHTTPHeaderField: "Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let encoded = http?.value(forHTTPHeaderField: "Content-Encoding") != nil
-        return state.withLock { state -> Bool in
+        return state.withLock { state -> CancelReason? in
             state.response = http
             if let status = http?.statusCode, (300...399).contains(status) {
                 let location = http?.value(forHTTPHeaderField: "Location")
                 state.redirect = (status, location.flatMap { URL(string: $0, relativeTo: http?.url)?.host })
-                state.cancelReason = state.cancelReason ?? .redirect
-                return false
+                return .redirect
             }
             // A compressed body's declared length says nothing about its decoded size, which is
             // counted in `append` instead.
             if let declared, !encoded { state.declaredLength = declared }
             if let declared, declared > limit {
                 state.declaredLength = declared
-                state.cancelReason = state.cancelReason ?? .tooLarge
-                return false
+                return .tooLarge
             }
-            return true
+            return nil
         }
     }
 
@@ -195,7 +234,6 @@ private final class Exchange: @unchecked Sendable {
         state.withLock { state -> Bool in
             guard state.cancelReason == nil else { return false }
             if state.body.count + data.count > limit {
-                state.cancelReason = .tooLarge
                 state.body = Data()
                 return false
             }
@@ -205,7 +243,6 @@ private final class Exchange: @unchecked Sendable {
     }
 
     func complete(response: URLResponse?, error: (any Error)?) {
-        guard let continuation else { return }
         let snapshot = state.withLock { state -> State in
             state.finished = true
             let copy = state
@@ -213,36 +250,28 @@ private final class Exchange: @unchecked Sendable {
             state.body = Data()
             return copy
         }
+        resolve(Self.outcome(snapshot, response: response, error: error, limit: limit, timeout: timeout))
+    }
+
+    private static func outcome(_ snapshot: State, response: URLResponse?, error: (any Error)?, limit: Int, timeout: Double) -> Result<HTTPClientResponse, any Error> {
         if let redirect = snapshot.redirect {
-            continuation.resume(throwing: TransportError.redirected(status: redirect.status, locationHost: redirect.host))
-            return
+            return .failure(TransportError.redirected(status: redirect.status, locationHost: redirect.host))
         }
         switch snapshot.cancelReason {
-        case .caller?:
-            continuation.resume(throwing: CancellationError())
-            return
-        case .deadline?:
-            continuation.resume(throwing: TransportError.timedOut(seconds: timeout))
-            return
+        case .caller?: return .failure(CancellationError())
+        case .deadline?: return .failure(TransportError.timedOut(seconds: timeout))
         case .tooLarge?:
             let declared = (snapshot.declaredLength ?? 0) > limit ? snapshot.declaredLength : nil
-            continuation.resume(throwing: TransportError.responseTooLarge(limit: limit, declared: declared))
-            return
-        case .redirect?, nil:
-            break
+            return .failure(TransportError.responseTooLarge(limit: limit, declared: declared))
+        case .redirect?, nil: break
         }
-        if let error {
-            continuation.resume(throwing: Self.transportError(error, timeout: timeout))
-            return
-        }
+        if let error { return .failure(transportError(error, timeout: timeout)) }
         guard let http = (response as? HTTPURLResponse) ?? snapshot.response else {
-            continuation.resume(throwing: TransportError.connectionFailed("the answer is not HTTP"))
-            return
+            return .failure(TransportError.connectionFailed("the answer is not HTTP"))
         }
         if (300...399).contains(http.statusCode) {
             let host = http.value(forHTTPHeaderField: "Location").flatMap { URL(string: $0, relativeTo: http.url)?.host }
-            continuation.resume(throwing: TransportError.redirected(status: http.statusCode, locationHost: host))
-            return
+            return .failure(TransportError.redirected(status: http.statusCode, locationHost: host))
         }
         var headers: [(name: String, value: String)] = []
         for (name, value) in http.allHeaderFields {
@@ -250,10 +279,9 @@ private final class Exchange: @unchecked Sendable {
         }
         let body = [UInt8](snapshot.body)
         if let announced = snapshot.declaredLength, body.count < announced {
-            continuation.resume(throwing: TransportError.truncatedBody(received: body.count, expected: announced))
-            return
+            return .failure(TransportError.truncatedBody(received: body.count, expected: announced))
         }
-        continuation.resume(returning: HTTPClientResponse(status: http.statusCode, headers: headers, body: body))
+        return .success(HTTPClientResponse(status: http.statusCode, headers: headers, body: body))
     }
 
     static func transportError(_ error: any Error, timeout: Double) -> TransportError {
