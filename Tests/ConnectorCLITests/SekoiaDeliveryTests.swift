@@ -47,7 +47,7 @@ final class SekoiaDeliveryTests: XCTestCase {
         XCTAssertEqual(run.status, 1, run.stderr)
         let taskIDs = mock.server.receivedSekoiaBatches().map(\.taskID)
         XCTAssertTrue(taskIDs.contains { run.stderr.contains("GET task \($0): task ended with status FAILED") }, run.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "no checkpoint, no output file")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [".lock-eu"], "no checkpoint, no output file")
         XCTAssertEqual(run.summary("checkpoint"), "unchanged")
     }
 
