@@ -1,5 +1,7 @@
 @testable import Collector
 @testable import ESET
+@testable import HTTPClient
+@testable import Sekoia
 import Foundation
 import JSON
 import XCTest

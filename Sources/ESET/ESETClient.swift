@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import JSON
 import Synchronization
 
@@ -480,13 +481,16 @@ public final class ESETClient: Sendable {
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
     }
 
+    /// The characters of an OAuth error code (RFC 6749 allows more, but every real code uses these).
+    private let oauthCodeBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
     /// `: invalid_grant` from a token endpoint's error body: only the OAuth `error` code, and only
     /// when it looks like one. Nothing else of that body is ever shown, because a token endpoint
     /// may echo the form it was sent, password included, in any encoding.
     func tokenErrorCode(_ body: [UInt8]) -> String {
         guard body.count <= 64 * 1024, case .object(let object)? = try? JSONParser.parse(body),
             case .string(let code)? = object["error"], (1...64).contains(code.utf8.count),
-            code.utf8.allSatisfy({ unreservedBytes.contains($0) })
+            code.utf8.allSatisfy({ oauthCodeBytes.contains($0) })
         else { return "" }
         let scrubbed = redacting(code, secrets: [configuration.password.revealed])
         return scrubbed == code ? ": \(code)" : ""
@@ -520,34 +524,4 @@ public final class ESETClient: Sendable {
         }
         return ": " + redacting(summary, secrets: secrets)
     }
-}
-
-/// Characters left as they are in a form or query value: RFC 3986 "unreserved".
-private let unreservedBytes: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
-
-/// Percent-encodes one form or query component (spaces as `%20`, which both forms accept).
-public func percentEncode(_ text: String) -> String {
-    var result = ""
-    result.reserveCapacity(text.utf8.count)
-    let hex = Array("0123456789ABCDEF".utf8)
-    var bytes: [UInt8] = []
-    for byte in text.utf8 {
-        if unreservedBytes.contains(byte) {
-            bytes.append(byte)
-        } else {
-            bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-        }
-    }
-    result = String(decoding: bytes, as: UTF8.self)
-    return result
-}
-
-/// `a=1&b=2` for an `application/x-www-form-urlencoded` body.
-public func formEncode(_ pairs: [(String, String)]) -> String {
-    pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
-}
-
-/// `?a=1&b=2`, or nothing for no pairs.
-func formQuery(_ pairs: [(String, String)]) -> String {
-    pairs.isEmpty ? "" : "?" + formEncode(pairs)
 }

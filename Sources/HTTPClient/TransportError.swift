@@ -1,0 +1,48 @@
+/// Why no complete HTTP answer arrived. Every case is worth retrying except `invalidURL`,
+/// `redirected` and `responseTooLarge` (see `isFinal`).
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The request's timeout elapsed before the answer was complete.
+    case timedOut(seconds: Double)
+    /// The connection could not be made, or broke (refused, reset, DNS, TLS).
+    case connectionFailed(String)
+    /// The body ended before its announced length.
+    case truncatedBody(received: Int, expected: Int)
+    /// The URL cannot be sent at all; retrying cannot help.
+    case invalidURL(String)
+    /// The server answered 3xx. Redirects are never followed: the APIs this client talks to do
+    /// not redirect, and following one would send the credential to an origin nobody configured.
+    case redirected(status: Int, locationHost: String?)
+    /// The answer is larger than the request's `maxResponseBytes` (declared by `Content-Length`,
+    /// or counted as it arrived, after decompression).
+    case responseTooLarge(limit: Int, declared: Int?)
+
+    /// Whether retrying cannot help (the server's answer will not change by asking again).
+    public var isFinal: Bool {
+        switch self {
+        case .invalidURL, .redirected, .responseTooLarge: return true
+        case .timedOut, .connectionFailed, .truncatedBody: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .timedOut(let seconds): return "no complete answer within \(formatSeconds(seconds))"
+        case .connectionFailed(let reason): return "connection failed: \(reason)"
+        case .truncatedBody(let received, let expected): return "body truncated: \(received) of \(expected) bytes received"
+        case .invalidURL(let url): return "invalid URL \(url)"
+        case .redirected(let status, let host):
+            let target = host.map { "to host '\($0)'" } ?? "without a usable Location"
+            return "HTTP \(status) redirect \(target) refused: redirects are never followed, so no credential can reach another origin"
+        case .responseTooLarge(let limit, let declared):
+            let what = declared.map { "the answer declares \($0) bytes" } ?? "the answer grew past the limit"
+            return "\(what), more than the \(limit) bytes allowed (--max-response-bytes); stopped reading"
+        }
+    }
+}
+
+/// `1.5 s`, `30 s`, `0.25 s`: short and stable for messages.
+package func formatSeconds(_ seconds: Double) -> String {
+    if seconds == seconds.rounded() && abs(seconds) < 1e9 { return "\(Int(seconds)) s" }
+    let hundredths = (seconds * 100).rounded() / 100
+    return "\(hundredths) s"
+}
