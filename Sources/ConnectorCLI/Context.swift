@@ -55,6 +55,8 @@ public final class TextStream: Sendable {
     public static let standardError = TextStream(.descriptor(2))
     /// Keeps everything written, for tests.
     public static func memory() -> TextStream { TextStream(.memory) }
+    /// Writes to an open descriptor the caller owns (it is never closed here).
+    public static func descriptor(_ descriptor: Int32) -> TextStream { TextStream(.descriptor(descriptor)) }
 
     public func write(_ text: String) { write(Array(text.utf8)) }
 
