@@ -31,7 +31,12 @@ public final class HTTPServer: Sendable {
         /// above it the server answers 431 and closes.
         public var maxHeaderBytes: Int = 64 * 1024
         /// Upper bound for a request body (after de-chunking); above it the server answers 413 and closes.
+        /// `bodyLimit`, when set, replaces it per request.
         public var maxBodyBytes: Int = 1024 * 1024
+        /// Per-request body limit, decided from the head before any body byte is read (the
+        /// application knows which routes need large bodies; this module does not). The request
+        /// passed has an empty body. nil: `maxBodyBytes` for every request.
+        public var bodyLimit: (@Sendable (HTTPRequest) -> Int)?
         /// Seconds a keep-alive connection may sit idle, and the longest time allowed to receive one
         /// request head (bounds slowloris clients); also the inactivity bound while reading a body.
         public var idleTimeout: Double = 30
