@@ -344,7 +344,7 @@ public final class ESETClient: Sendable {
             case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
             case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
             case .redirected: throw ESETClientError(kind: .redirected, call: call, message: error.description)
-            case .responseTooLarge: throw ESETClientError(kind: .responseTooLarge, call: call, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding: throw ESETClientError(kind: .responseTooLarge, call: call, message: error.description)
             }
         }
     }

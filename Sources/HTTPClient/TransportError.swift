@@ -15,11 +15,15 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The answer is larger than the request's `maxResponseBytes` (declared by `Content-Length`,
     /// or counted as it arrived, after decompression).
     case responseTooLarge(limit: Int, declared: Int?)
+    /// The answer carries a `Content-Encoding` the request did not accept (it asks for
+    /// `identity`): refused before anything is inflated, since a compression bomb inflates faster
+    /// than any count of decoded bytes can stop it.
+    case unrequestedEncoding(String)
 
     /// Whether retrying cannot help (the server's answer will not change by asking again).
     public var isFinal: Bool {
         switch self {
-        case .invalidURL, .redirected, .responseTooLarge: return true
+        case .invalidURL, .redirected, .responseTooLarge, .unrequestedEncoding: return true
         case .timedOut, .connectionFailed, .truncatedBody: return false
         }
     }
@@ -36,6 +40,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .responseTooLarge(let limit, let declared):
             let what = declared.map { "the answer declares \($0) bytes" } ?? "the answer grew past the limit"
             return "\(what), more than the \(limit) bytes allowed (--max-response-bytes); stopped reading"
+        case .unrequestedEncoding(let coding):
+            let shown = coding.count > 40 ? String(coding.prefix(40)) + "…" : coding
+            return "the answer is compressed (Content-Encoding: \(shown)) although the request accepted none; refused before inflating it"
         }
     }
 }

@@ -15,6 +15,11 @@ import Synchronization
 ///   an endless body quickly, could otherwise hold a request forever.
 /// - Body bytes are counted as they arrive, after libcurl decompressed them, so a huge declared
 ///   `Content-Length`, an endless chunked body and a gzip bomb all stop at `maxResponseBytes`.
+///   Requests ask for `Accept-Encoding: identity` unless the caller chose otherwise, and an answer
+///   compressed anyway is refused on its head. What remains beyond our reach: FoundationNetworking
+///   hands bytes to the delegate asynchronously, without backpressure, so whatever libcurl has
+///   already read (and inflated) when the refusal reaches it still passes through memory once
+///   (see docs/reliability.md for the measured peaks).
 /// - URLSession on Linux follows redirects by default, re-sending the `Authorization` header to
 ///   whatever host the `Location` names. Here a 3xx is never followed: it ends the call with
 ///   `TransportError.redirected`.
@@ -48,6 +53,9 @@ public final class URLSessionTransport: HTTPTransport {
         var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: request.timeout)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        // libcurl would advertise and transparently inflate gzip, deflate, br and zstd; asking for
+        // the body as is lets `received` refuse a compressed answer before any of it is inflated.
+        if request.header("Accept-Encoding") == nil { urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding") }
         // libcurl otherwise sends `Expect: 100-continue` for large bodies and stalls a second
         // when the server does not answer it.
         if !request.body.isEmpty {
@@ -55,7 +63,8 @@ public final class URLSessionTransport: HTTPTransport {
             if request.header("Expect") == nil { urlRequest.setValue("", forHTTPHeaderField: "Expect") }
         }
 
-        let exchange = Exchange(limit: max(0, request.maxResponseBytes), timeout: request.timeout)
+        let acceptsEncodings = request.header("Accept-Encoding").map { $0.lowercased() != "identity" } ?? false
+        let exchange = Exchange(limit: max(0, request.maxResponseBytes), timeout: request.timeout, acceptsEncodings: acceptsEncodings)
         try Task.checkCancellation()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
@@ -121,7 +130,7 @@ private final class ExchangeRouter: NSObject, URLSessionDataDelegate, @unchecked
 /// The state of one request: its body so far, its deadline, its cancellation and its outcome.
 private final class Exchange: @unchecked Sendable {
     // Unchecked: `continuation` is set once before the task starts; the rest is behind the mutex.
-    enum CancelReason { case caller, deadline, redirect, tooLarge }
+    enum CancelReason { case caller, deadline, redirect, tooLarge, encoding }
     private struct State {
         var task: URLSessionDataTask?
         var cancelReason: CancelReason?
@@ -130,6 +139,7 @@ private final class Exchange: @unchecked Sendable {
         var response: HTTPURLResponse?
         var redirect: (status: Int, host: String?)?
         var declaredLength: Int?
+        var contentEncoding: String?
         /// Whether the caller has its answer: the first terminal event wins.
         var resolved = false
     }
@@ -138,9 +148,13 @@ private final class Exchange: @unchecked Sendable {
     let timeout: Double
     var continuation: CheckedContinuation<HTTPClientResponse, any Error>?
 
-    init(limit: Int, timeout: Double) {
+    /// Whether the caller asked for compressed answers (then only decoded bytes are counted).
+    let acceptsEncodings: Bool
+
+    init(limit: Int, timeout: Double, acceptsEncodings: Bool) {
         self.limit = limit
         self.timeout = timeout
+        self.acceptsEncodings = acceptsEncodings
     }
 
     func start(_ task: URLSessionDataTask) {
@@ -164,8 +178,9 @@ private final class Exchange: @unchecked Sendable {
             return state.task
         }
         guard let task else { return }
-        task.cancel()
+        // Answer first: `cancel()` waits for libcurl's queue, which a fast sender keeps busy.
         resolve(.failure(failure(for: reason)))
+        task.cancel()
     }
 
     private func failure(for reason: CancelReason) -> any Error {
@@ -175,6 +190,7 @@ private final class Exchange: @unchecked Sendable {
         case .deadline: return TransportError.timedOut(seconds: timeout)
         case .redirect: return TransportError.redirected(status: redirect?.status ?? 300, locationHost: redirect?.host)
         case .tooLarge: return TransportError.responseTooLarge(limit: limit, declared: (declared ?? 0) > limit ? declared : nil)
+        case .encoding: return TransportError.unrequestedEncoding(state.withLock { $0.contentEncoding } ?? "?")
         }
     }
 
@@ -202,21 +218,26 @@ private final class Exchange: @unchecked Sendable {
             state.cancelReason = state.cancelReason ?? reason
             return state.task
         }
-        task?.cancel()
         resolve(.failure(failure(for: reason)))
+        task?.cancel()
     }
 
     /// The head arrived; the reason to refuse the answer, or nil to read its body.
     func received(_ response: URLResponse) -> CancelReason? {
         let http = response as? HTTPURLResponse
         let declared = http?.value(forHTTPHeaderField: "Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let encoded = http?.value(forHTTPHeaderField: "Content-Encoding") != nil
+        let encoding = http?.value(forHTTPHeaderField: "Content-Encoding")?.trimmingCharacters(in: .whitespaces)
+        let encoded = encoding.map { !$0.isEmpty && $0.lowercased() != "identity" } ?? false
         return state.withLock { state -> CancelReason? in
             state.response = http
             if let status = http?.statusCode, (300...399).contains(status) {
                 let location = http?.value(forHTTPHeaderField: "Location")
                 state.redirect = (status, location.flatMap { URL(string: $0, relativeTo: http?.url)?.host })
                 return .redirect
+            }
+            if encoded && !acceptsEncodings {
+                state.contentEncoding = encoding
+                return .encoding
             }
             // A compressed body's declared length says nothing about its decoded size, which is
             // counted in `append` instead.
@@ -263,6 +284,7 @@ private final class Exchange: @unchecked Sendable {
         case .tooLarge?:
             let declared = (snapshot.declaredLength ?? 0) > limit ? snapshot.declaredLength : nil
             return .failure(TransportError.responseTooLarge(limit: limit, declared: declared))
+        case .encoding?: return .failure(TransportError.unrequestedEncoding(snapshot.contentEncoding ?? "?"))
         case .redirect?, nil: break
         }
         if let error { return .failure(transportError(error, timeout: timeout)) }

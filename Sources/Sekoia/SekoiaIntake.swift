@@ -201,7 +201,7 @@ public final class SekoiaIntakeClient: Sendable {
                 case .connectionFailed: cause = .connectionFailure
                 case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
                 case .redirected: throw SekoiaError(kind: .redirected, call: call, message: error.description)
-                case .responseTooLarge: throw SekoiaError(kind: .responseTooLarge, call: call, message: error.description)
+                case .responseTooLarge, .unrequestedEncoding: throw SekoiaError(kind: .responseTooLarge, call: call, message: error.description)
                 }
                 detail = error.description
             }
