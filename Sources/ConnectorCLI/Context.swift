@@ -87,7 +87,27 @@ public final class TextStream: Sendable {
             captured.withLock { $0.append(contentsOf: bytes) }
             return nil
         case .descriptor(let descriptor):
+            if descriptor >= 0 && descriptor <= 2 && TextStream.closedAtStart.load(ordering: .relaxed) & (1 << descriptor) != 0 {
+                return describeErrno(EBADF) + ": the descriptor was closed when the connector started"
+            }
             return writeAll(bytes, to: descriptor)
+        }
+    }
+
+    /// Bit n set: descriptor n was closed at start (and now holds /dev/null as a placeholder).
+    private static let closedAtStart = Atomic<Int>(0)
+
+    /// Call first thing in `main`: descriptors 0–2 that are closed (`collect >&-`) are filled
+    /// with `/dev/null`, so that no socket or file the connector opens later takes their number
+    /// (events written to "stdout" would land in it), and writes meant for them fail with EBADF.
+    public static func guardStandardDescriptors() {
+        for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            let placeholder = open("/dev/null", O_RDWR)
+            if placeholder >= 0 && placeholder != descriptor {
+                _ = dup2(placeholder, descriptor)
+                close(placeholder)
+            }
+            closedAtStart.bitwiseOr(1 << Int(descriptor), ordering: .relaxed)
         }
     }
 
