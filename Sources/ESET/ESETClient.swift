@@ -287,6 +287,10 @@ public final class ESETClient: Sendable {
                     transient = rateLimited(response)
                 case 500, 502, 503, 504:
                     transient = (.serverError, "HTTP \(response.status)", nil)
+                case 300...399:
+                    // Only a transport that follows nothing returns these (URLSessionTransport throws first).
+                    let error = TransportError.redirected(status: response.status, locationHost: redirectHost(response))
+                    throw ESETClientError(kind: .redirected, call: call, message: error.description)
                 default:
                     throw ESETClientError(
                         kind: .unexpectedStatus, call: call,
@@ -453,6 +457,10 @@ public final class ESETClient: Sendable {
                     transient = rateLimited(response)
                 case 500, 502, 503, 504:
                     transient = (.serverError, "HTTP \(response.status)", nil)
+                case 300...399:
+                    // Only a transport that follows nothing returns these (URLSessionTransport throws first).
+                    let error = TransportError.redirected(status: response.status, locationHost: redirectHost(response))
+                    throw ESETClientError(kind: .redirected, call: call, message: error.description)
                 default:
                     throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(tokenErrorCode(response.body))")
                 }
@@ -479,6 +487,11 @@ public final class ESETClient: Sendable {
         ESETClientError(
             kind: .accessDenied, call: call,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
+    }
+
+    /// The host a 3xx answer's `Location` names, if any.
+    private func redirectHost(_ response: HTTPClientResponse) -> String? {
+        response.header("Location").flatMap { URL(string: $0)?.host }
     }
 
     /// The characters of an OAuth error code (RFC 6749 allows more, but every real code uses these).

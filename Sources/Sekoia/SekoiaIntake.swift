@@ -187,6 +187,10 @@ public final class SekoiaIntakeClient: Sendable {
                 case 500, 502, 503, 504:
                     cause = .serverError
                     detail = "HTTP \(response.status)\(errorSummary(response.body))"
+                case 300...399:
+                    let error = TransportError.redirected(
+                        status: response.status, locationHost: response.header("Location").flatMap { URL(string: $0)?.host })
+                    throw SekoiaError(kind: .redirected, call: call, message: error.description)
                 case 401, 403:
                     throw SekoiaError(
                         kind: .unauthorized, call: call,

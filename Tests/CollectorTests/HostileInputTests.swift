@@ -66,6 +66,16 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    func testA3xxFromAnyTransportIsRefusedNotRetried() async throws {
+        let transport = ScriptedTransport { request, _ in
+            if request.url.contains("/oauth/token") { return tokenAnswer(1) }
+            return json(307, "", headers: [("Location", "https://elsewhere.example/v1/device_groups")])
+        }
+        let error = await assertClientError(.redirected) { _ = try await drainGroups(testClient(transport)) }
+        XCTAssertTrue(error?.message.contains("HTTP 307 redirect to host 'elsewhere.example' refused") == true, "\(String(describing: error))")
+        XCTAssertEqual(transport.dataRequests.count, 1, "no retry")
+    }
+
     // MARK: Item 11: messages that say what happened
 
     func testAHugeRetryAfterIsNamedInTheMessage() async throws {
