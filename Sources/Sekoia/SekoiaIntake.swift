@@ -182,7 +182,7 @@ public final class SekoiaIntakeClient: Sendable {
                     }
                 case 429:
                     cause = .rateLimited
-                    detail = "HTTP 429"
+                    detail = "HTTP 429" + (response.header("Retry-After").map { " (Retry-After '\($0.count > 40 ? String($0.prefix(40)) + "…" : $0)')" } ?? "")
                     serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
                 case 500, 502, 503, 504:
                     cause = .serverError

@@ -27,7 +27,7 @@ final class SekoiaDeliveryTests: XCTestCase {
         assertDeliveredExactly(mock.receivedUIDs, fleet.deliverable)
         XCTAssertEqual(run.summary("retries (Sekoia.io)")?.hasPrefix("rate-limited (429) 2"), true, run.stderr)
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1.9, "two waits of Retry-After: 1")
-        XCTAssertTrue(run.stderr.contains("HTTP 429; rate-limited (429), retrying in 1 s"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("HTTP 429 (Retry-After '1'); rate-limited (429), retrying in 1 s"), run.stderr)
     }
 
     func testSekoia5xxIsRetriedAndItsCodeAndMessageReported() async throws {
