@@ -157,7 +157,7 @@ public final class ESETClient: Sendable {
         let pageSize = configuration.pageSize
         return try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
-            let count = json["deviceGroups"]?.arrayValue?.count ?? 0
+            let count = (json.arrayValue ?? json["deviceGroups"]?.arrayValue)?.count ?? 0
             if count > pageSize {
                 throw BodyError(description: Self.oversizedPage(count: count, asked: pageSize, what: "device groups"), isProtocolViolation: true)
             }
