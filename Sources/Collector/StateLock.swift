@@ -9,11 +9,11 @@ import Glibc
 /// The lock is `flock(2)` on `.lock-REGION` in the state directory. The kernel releases it when
 /// the process ends, however it ends, so a crashed run never leaves a stale lock; the file keeps
 /// the holder's pid only to name it in the second run's message.
-public final class StateLock: @unchecked Sendable {
+package final class StateLock: @unchecked Sendable {
     // Unchecked: the descriptor is only closed once, by deinit.
     private let descriptor: Int32
     /// The lock file's path.
-    public let path: String
+    package let path: String
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -26,16 +26,16 @@ public final class StateLock: @unchecked Sendable {
     }
 
     /// Why the lock could not be taken.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var path: String
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        package var path: String
         /// The process holding the lock, when it wrote its pid.
-        public var holder: Int32?
-        public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        package var holder: Int32?
+        package var reason: String
+        package var description: String { "\(path): \(reason)" }
     }
 
     /// Takes the lock of `region` in `directory` (created when missing) without waiting.
-    public static func acquire(directory: String, region: String) throws(Failure) -> StateLock {
+    package static func acquire(directory: String, region: String) throws(Failure) -> StateLock {
         let path = (directory as NSString).appendingPathComponent(".lock-\(region)")
         do {
             try ensureDirectory(directory)

@@ -70,13 +70,13 @@ package struct CollectSettings: Sendable {
     }
 
     static let options: [OptionSpec] = [
-        .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
+        ConnectorOptions.region.spec,
         .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
         .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
         .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
         .option("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock)."),
         .option("page-size", value: "N", help: "Devices and groups per page, 1-1000.", defaultDescription: "1000"),
-        .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
+        ConnectorOptions.rateLimit.spec,
         .option("output", short: "o", value: "FILE", help: "Write NDJSON here, replaced atomically at the end of each cycle."),
         .option("sekoia-url", value: "URL", help: "Sekoia.io API base to push to, e.g. https://api.sekoia.io (needs --connector-uuid)."),
         .option("connector-uuid", value: "UUID", help: "The Sekoia.io asset connector to push to."),
@@ -112,13 +112,7 @@ package struct CollectSettings: Sendable {
         if arguments.value("sekoia-api-key") != nil {
             throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
         }
-        let regionName = try arguments.required("region")
-        let region: ESETRegion
-        do {
-            region = try ESETRegion.named(regionName)
-        } catch {
-            throw usage("invalid value '\(regionName)' for '--region': \(error)")
-        }
+        let region = try arguments.required(ConnectorOptions.region)
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
 
@@ -132,17 +126,7 @@ package struct CollectSettings: Sendable {
         let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in try checkedURL(text, flag: "eset-url", path: path) }
         let pageSize = try arguments.int("page-size", range: 1...1000) ?? 1000
 
-        var callsPerSecond: Double? = 10
-        if let text = arguments.value("rate-limit") {
-            if text.lowercased() == "off" {
-                callsPerSecond = nil
-            } else {
-                guard let rate = try arguments.double("rate-limit", range: 0.001...1_000_000), rate > 0 else {
-                    throw usage("invalid value '\(text)' for '--rate-limit': expected a positive number of calls per second or 'off'")
-                }
-                callsPerSecond = rate
-            }
-        }
+        let callsPerSecond = try arguments.required(ConnectorOptions.rateLimit).callsPerSecond
 
         let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
         let retry = RetryPolicy(
@@ -184,13 +168,7 @@ package struct CollectSettings: Sendable {
         let cycles = try arguments.int("cycles", range: 1...Int.max)
         if cycles != nil && interval == nil { throw usage("'--cycles' needs '--interval'") }
 
-        let profileName = arguments.value("profile") ?? "sekoia"
-        let profile: MappingProfile
-        do {
-            profile = try MappingProfile.named(profileName)
-        } catch {
-            throw usage("invalid value '\(profileName)' for '--profile': \(error)")
-        }
+        let profile = try arguments.required(ConnectorOptions.profile)
 
         let output = arguments.value("output")
         let rejects = arguments.value("rejects")

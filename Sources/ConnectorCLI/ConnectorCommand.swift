@@ -30,7 +30,7 @@ package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = conne
 ///
 /// Only the production subcommands (`collect`, `map`, `validate`) are known here; the
 /// executable adds `demo` through `ConnectorDemo`.
-public func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+package func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
     await runConnectorCLI(arguments, context: context, subcommands: connectorSubcommands)
 }
 
@@ -66,7 +66,6 @@ package func usageFailure(_ error: UsageError, context: CLIContext, command: Str
     return .usage
 }
 
-/// The `--profile` option shared by every command that maps.
-package let profileOption = OptionSpec.option(
-    "profile", value: "NAME", help: "Mapping profile: sekoia (the published table, default) or ocsf-strict (valid OCSF 1.5.0).",
-    defaultDescription: "sekoia")
+/// The `--profile` option shared by every command that maps (read it with
+/// `arguments.required(ConnectorOptions.profile)`).
+package let profileOption = ConnectorOptions.profile.spec

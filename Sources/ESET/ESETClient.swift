@@ -4,36 +4,36 @@ import JSON
 import Synchronization
 
 /// Everything the ESET client needs to know; defaults follow ESET's documentation.
-public struct ESETClientConfiguration: Sendable {
-    public var endpoints: ESETEndpoints
-    public var username: String
-    public var password: Secret
+package struct ESETClientConfiguration: Sendable {
+    package var endpoints: ESETEndpoints
+    package var username: String
+    package var password: Secret
     /// Sent as the `3rd-integration` header on every call, as ESET asks integrations to do.
-    public var integrationName: String
+    package var integrationName: String
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Bounds for 429, 5xx, connection failures, timeouts and malformed bodies.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Client-side limit; nil turns it off (mocks, benchmarks). ESET allows 10 calls/s.
-    public var callsPerSecond: Double?
+    package var callsPerSecond: Double?
     /// Devices or groups per page: 1…1000 (ESET coerces larger values to 1000).
-    public var pageSize: Int
+    package var pageSize: Int
     /// How many times one call may be re-sent with a `response-id` after 202 "request cached".
-    public var pendingPollLimit: Int
+    package var pendingPollLimit: Int
     /// The longest wait between two such re-sends, in seconds.
-    public var pendingPollMaxDelay: Double
+    package var pendingPollMaxDelay: Double
     /// The largest answer accepted from a list call, in bytes (after decompression); nil uses
     /// `defaultMaxResponseBytes(pageSize:)`. Token answers are bounded to 1 MiB regardless.
-    public var maxResponseBytes: Int?
+    package var maxResponseBytes: Int?
 
     /// 1 MiB plus 32 KiB per asked device: a real ESET device is 1–4 KiB of JSON, so a page of
     /// 1000 gets 33 MiB, and a server answering with far more than was asked stops there.
-    public static func defaultMaxResponseBytes(pageSize: Int) -> Int { (1 << 20) + pageSize * 32 * 1024 }
+    package static func defaultMaxResponseBytes(pageSize: Int) -> Int { (1 << 20) + pageSize * 32 * 1024 }
 
     /// The limit list calls use.
-    public var effectiveMaxResponseBytes: Int { maxResponseBytes ?? Self.defaultMaxResponseBytes(pageSize: pageSize) }
+    package var effectiveMaxResponseBytes: Int { maxResponseBytes ?? Self.defaultMaxResponseBytes(pageSize: pageSize) }
 
-    public init(
+    package init(
         endpoints: ESETEndpoints, username: String, password: Secret, integrationName: String = "Sekoia.io",
         requestTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(), callsPerSecond: Double? = 10, pageSize: Int = 1000,
         pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5, maxResponseBytes: Int? = nil
@@ -53,28 +53,28 @@ public struct ESETClientConfiguration: Sendable {
 }
 
 /// Something the client did that a person watching may want to know (a retry and why).
-public struct ESETClientNotice: Sendable, CustomStringConvertible {
-    public var call: String
-    public var cause: RetryCause
+package struct ESETClientNotice: Sendable, CustomStringConvertible {
+    package var call: String
+    package var cause: RetryCause
     /// What went wrong, e.g. `HTTP 503`.
-    public var detail: String
+    package var detail: String
     /// Seconds before the next attempt.
-    public var wait: Double
+    package var wait: Double
 
-    public var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
+    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
 }
 
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
-public struct PageCursor: Sendable {
+package struct ESETListCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
-    public private(set) var pagesFetched = 0
+    package private(set) var pagesFetched = 0
     /// True once a page without a next page token arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     fileprivate var nextToken: String?
     /// Every token handed out so far: one page per token, so this stays small.
     fileprivate var seenTokens: Set<String> = []
 
-    public init() {}
+    package init() {}
 
     fileprivate mutating func advance(next: String?, call: String) throws(ESETClientError) {
         pagesFetched += 1
@@ -97,15 +97,14 @@ public struct PageCursor: Sendable {
 ///
 /// Calls are meant to be made one at a time (paging is sequential by nature); the class is
 /// nevertheless safe to share between tasks.
-public final class ESETClient: Sendable {
-    public let configuration: ESETClientConfiguration
+package final class ESETClient: Sendable {
+    package let configuration: ESETClientConfiguration
     /// Retries of this client's calls, by cause.
-    public let retries: RetryCounter
+    package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let rateLimiter: RateLimiter?
     private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
     private let tokens = Mutex<TokenState?>(nil)
-    private let calls = Atomic<Int>(0)
 
     private struct TokenState: Sendable {
         var access: Secret
@@ -114,7 +113,7 @@ public final class ESETClient: Sendable {
         var renewAt: ContinuousClock.Instant
     }
 
-    public init(
+    package init(
         configuration: ESETClientConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
         onNotice: (@Sendable (ESETClientNotice) -> Void)? = nil
     ) {
@@ -125,13 +124,10 @@ public final class ESETClient: Sendable {
         rateLimiter = configuration.callsPerSecond.map { RateLimiter(callsPerSecond: $0) }
     }
 
-    /// HTTP requests sent so far (token calls included, retries included).
-    public var requestsSent: Int { calls.load(ordering: .relaxed) }
-
     // MARK: Lists
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
-    public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
+    package func nextDevicePage(_ cursor: inout ESETListCursor) async throws -> DevicePage? {
         let pageSize = configuration.pageSize
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
@@ -153,7 +149,7 @@ public final class ESETClient: Sendable {
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
-    public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
+    package func nextDeviceGroupPage(_ cursor: inout ESETListCursor) async throws -> DeviceGroupPage? {
         let pageSize = configuration.pageSize
         return try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
@@ -172,7 +168,7 @@ public final class ESETClient: Sendable {
     /// Fetches and decodes the page `cursor` points at, then moves the cursor on (or fails on a
     /// page token the API already handed out).
     private func nextPage<Page>(
-        path: String, cursor: inout PageCursor, nextToken: KeyPath<Page, String?>,
+        path: String, cursor: inout ESETListCursor, nextToken: KeyPath<Page, String?>,
         decode: @escaping @Sendable ([UInt8], Int) throws(BodyError) -> Page
     ) async throws -> Page? {
         guard !cursor.isFinished else { return nil }
@@ -185,7 +181,7 @@ public final class ESETClient: Sendable {
         return page
     }
 
-    private func pageQuery(_ cursor: PageCursor) -> [(String, String)] {
+    private func pageQuery(_ cursor: ESETListCursor) -> [(String, String)] {
         var query = [("pageSize", String(configuration.pageSize))]
         if let token = cursor.nextToken { query.append(("pageToken", token)) }
         return query
@@ -216,90 +212,63 @@ public final class ESETClient: Sendable {
         BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
-    /// An authenticated GET on the device-management host, with every resilience rule applied.
-    func get<T>(path: String, query: [(String, String)], call: String, decode: ([UInt8]) throws(BodyError) -> T) async throws -> T {
-        let url = configuration.endpoints.deviceManagementURL(path) + formQuery(query)
-        var budget = RetryBudget(policy: configuration.retry)
-        var reauthenticated = false
-        var responseID: String?
-        var pendingPolls = 0
-        for _ in 0..<10_000 {
-            let token = try await accessToken()
-            var headers: [(name: String, value: String)] = [
-                ("Authorization", "Bearer \(token.revealed)"), ("Accept", "application/json"),
-                ("3rd-integration", configuration.integrationName),
-            ]
-            if let responseID { headers.append(("response-id", responseID)) }
-            let request = HTTPClientRequest(
-                method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout,
-                maxResponseBytes: configuration.effectiveMaxResponseBytes)
+    /// What one answer means for its call, once the statuses every call shares (429, 5xx) are
+    /// handled by `send`.
+    private enum Verdict<Value> {
+        /// The call succeeded.
+        case done(Value)
+        /// A transient failure: retried under the call's `RetryBudget`.
+        case transient(RetryCause, detail: String)
+        /// Send again at once, outside the budget (the caller already waited or renewed the token).
+        case resend
+    }
 
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
+    /// The one retry loop of the client, shared by data calls and token grants: sends the
+    /// request `makeRequest` builds (afresh each attempt, so a renewed token is used), retries
+    /// 429 (honouring `Retry-After`), 500/502/503/504, transport failures and whatever `interpret`
+    /// calls transient, within `configuration.retry`.
+    private func send<Value>(
+        call: String, makeRequest: () async throws -> HTTPClientRequest,
+        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> Verdict<Value>
+    ) async throws -> Value {
+        var budget = RetryBudget(policy: configuration.retry)
+        var attempt = 0
+        for _ in 0..<10_000 {
+            attempt += 1
+            let request = try await makeRequest()
+            let cause: RetryCause
+            let detail: String
+            var status: Int?
+            var serverWait: Double?
+            switch try await exchange(request, call: call, attempt: attempt) {
+            case .failure(let failure):
+                (cause, detail) = (failure.cause, failure.detail)
             case .success(let response):
+                status = response.status
                 switch response.status {
-                case 200:
-                    do {
-                        return try decode(response.body)
-                    } catch {
-                        if error.isProtocolViolation {
-                            throw ESETClientError(kind: .protocolViolation, call: call, message: error.description)
-                        }
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 202:
-                    guard let id = response.header("response-id"), !id.isEmpty else {
-                        transient = (.pendingResponse, "HTTP 202 without a response-id header", nil)
-                        break
-                    }
-                    pendingPolls += 1
-                    guard pendingPolls <= configuration.pendingPollLimit else {
-                        throw ESETClientError(
-                            kind: .pendingTooLong, call: call,
-                            message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends; try a smaller --page-size or later")
-                    }
-                    responseID = id
-                    let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
-                    retries.record(.pendingResponse)
-                    onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
-                    try await waitSeconds(wait)
-                    continue
-                case 401:
-                    guard !reauthenticated else {
-                        throw ESETClientError(
-                            kind: .unauthorized, call: call,
-                            message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
-                    }
-                    reauthenticated = true
-                    invalidateAccessToken()
-                    retries.record(.unauthorized)
-                    onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
-                    continue
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 404 where responseID != nil:
-                    // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
-                    responseID = nil
-                    transient = (.pendingResponse, "HTTP 404 for the cached answer", nil)
                 case 429:
-                    transient = rateLimited(response)
+                    (cause, detail, serverWait) = rateLimited(response)
                 case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                case 300...399:
-                    // Only a transport that follows nothing returns these (URLSessionTransport throws first).
-                    let error = TransportError.redirected(status: response.status, locationHost: redirectHost(response))
-                    throw ESETClientError(kind: .redirected, call: call, message: error.description)
+                    (cause, detail) = (.serverError, "HTTP \(response.status)")
                 default:
-                    throw ESETClientError(
-                        kind: .unexpectedStatus, call: call,
-                        message: "HTTP \(response.status)\(errorSummary(response.body))")
+                    switch try await interpret(response, attempt) {
+                    case .done(let value): return value
+                    case .resend: continue
+                    case .transient(let transientCause, let transientDetail): (cause, detail) = (transientCause, transientDetail)
+                    }
                 }
             }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
+            guard let wait = budget.nextWait(serverWait: serverWait) else {
+                throw ESETClientError(
+                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
+                    policy: budget.policy,
+                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10))")
+            }
+            retries.record(cause)
+            onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
+            try await waitSeconds(wait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
+        throw ESETClientError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
     }
 
     /// A 429's retry: the server's `Retry-After` (clamped) and a detail that names it, so that a
@@ -317,17 +286,82 @@ public final class ESETClient: Sendable {
         return (.rateLimited, "HTTP 429 (Retry-After '\(shown)')", wait)
     }
 
-    /// Waits before the next attempt, or throws when the retry budget is spent.
-    private func retryAfterTransient(_ budget: inout RetryBudget, call: String, cause: RetryCause, detail: String, serverWait: Double?) async throws {
-        guard let wait = budget.nextWait(serverWait: serverWait) else {
-            let attempts = budget.retriesUsed + 1
-            throw ESETClientError(
-                kind: .retriesExhausted, call: call,
-                message: "\(detail); gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10)) (limits: --max-retries \(budget.policy.maxRetries), --max-retry-time \(formatSeconds(budget.policy.maxRetryTime)))")
+    /// A 3xx answer from a transport that returned it (URLSessionTransport throws first): refused.
+    private func redirected(_ response: HTTPClientResponse, call: String, attempt: Int) -> ESETClientError {
+        let host = response.header("Location").flatMap { URL(string: $0)?.host }
+        return ESETClientError(
+            kind: .redirected, call: call, status: response.status, attempt: attempt,
+            message: TransportError.redirected(status: response.status, locationHost: host).description)
+    }
+
+    /// An authenticated GET on the device-management host, with every resilience rule applied.
+    func get<T>(path: String, query: [(String, String)], call: String, decode: ([UInt8]) throws(BodyError) -> T) async throws -> T {
+        let url = configuration.endpoints.deviceManagementURL(path) + formQuery(query)
+        var reauthenticated = false
+        var responseID: String?
+        var pendingPolls = 0
+        return try await send(call: call) {
+            let token = try await accessToken()
+            var headers: [(name: String, value: String)] = [
+                ("Authorization", "Bearer \(token.revealed)"), ("Accept", "application/json"),
+                ("3rd-integration", configuration.integrationName),
+            ]
+            if let responseID { headers.append(("response-id", responseID)) }
+            return HTTPClientRequest(
+                method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout,
+                maxResponseBytes: configuration.effectiveMaxResponseBytes)
+        } interpret: { response, attempt -> Verdict<T> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    return .done(try decode(response.body))
+                } catch {
+                    if error.isProtocolViolation {
+                        throw ESETClientError(kind: .protocolViolation, call: call, status: 200, attempt: attempt, message: error.description)
+                    }
+                    return .transient(.malformedBody, detail: error.description)
+                }
+            case 202:
+                guard let id = response.header("response-id"), !id.isEmpty else {
+                    return .transient(.pendingResponse, detail: "HTTP 202 without a response-id header")
+                }
+                pendingPolls += 1
+                guard pendingPolls <= configuration.pendingPollLimit else {
+                    throw ESETClientError(
+                        kind: .pendingTooLong, call: call, status: 202, attempt: attempt,
+                        message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends")
+                }
+                responseID = id
+                let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
+                retries.record(.pendingResponse)
+                onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
+                try await waitSeconds(wait)
+                return .resend
+            case 401:
+                guard !reauthenticated else {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: 401, attempt: attempt,
+                        message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
+                }
+                reauthenticated = true
+                invalidateAccessToken()
+                retries.record(.unauthorized)
+                onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
+                return .resend
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            case 404 where responseID != nil:
+                // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
+                responseID = nil
+                return .transient(.pendingResponse, detail: "HTTP 404 for the cached answer")
+            case 300...399:
+                throw redirected(response, call: call, attempt: attempt)
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(errorSummary(response.body))")
+            }
         }
-        retries.record(cause)
-        onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
-        try await waitSeconds(wait)
     }
 
     private struct ExchangeFailure: Error {
@@ -336,9 +370,8 @@ public final class ESETClient: Sendable {
     }
 
     /// Sends one request under the rate limit; transport failures come back as values.
-    private func exchange(_ request: HTTPClientRequest, call: String) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
+    private func exchange(_ request: HTTPClientRequest, call: String, attempt: Int) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
         try await rateLimiter?.acquire()
-        calls.add(1, ordering: .relaxed)
         do {
             return .success(try await transport.send(request))
         } catch let error as TransportError {
@@ -346,9 +379,11 @@ public final class ESETClient: Sendable {
             case .timedOut: return .failure(ExchangeFailure(cause: .timeout, detail: error.description))
             case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
             case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
-            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
-            case .redirected: throw ESETClientError(kind: .redirected, call: call, message: error.description)
-            case .responseTooLarge, .unrequestedEncoding: throw ESETClientError(kind: .responseTooLarge, call: call, message: error.description)
+            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
+            case .redirected(let status, _):
+                throw ESETClientError(kind: .redirected, call: call, status: status, attempt: attempt, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding:
+                throw ESETClientError(kind: .responseTooLarge, call: call, status: 200, attempt: attempt, message: error.description)
             }
         }
     }
@@ -382,12 +417,6 @@ public final class ESETClient: Sendable {
         tokens.withLock { $0?.renewAt = .now }
     }
 
-    /// Obtains a token with the password grant now (normally done lazily by the first call), so
-    /// that credential problems surface before anything else happens.
-    public func authenticate() async throws {
-        _ = try await grant(.password)
-    }
-
     private enum Grant {
         case password
         case refresh(Secret)
@@ -404,10 +433,10 @@ public final class ESETClient: Sendable {
     private func grant(_ grant: Grant) async throws -> Secret {
         do {
             return try await grantOnce(grant)
-        } catch let error as ESETClientError where [.retriesExhausted, .unexpectedStatus, .pendingTooLong].contains(error.kind) {
-            throw ESETClientError(
-                kind: .tokenUnavailable, call: error.call,
-                message: "authentication failed, no access token obtained: \(error.message)")
+        } catch var error as ESETClientError where [.retriesExhausted, .unexpectedStatus, .pendingTooLong].contains(error.kind) {
+            error.kind = .tokenUnavailable
+            error.message = "authentication failed, no access token obtained: \(error.message)"
+            throw error
         }
     }
 
@@ -427,47 +456,37 @@ public final class ESETClient: Sendable {
                 ("3rd-integration", configuration.integrationName),
             ],
             body: Array(formEncode(form).utf8), timeout: configuration.requestTimeout)
-        var budget = RetryBudget(policy: configuration.retry)
-        for _ in 0..<10_000 {
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
-            case .success(let response):
-                switch response.status {
-                case 200:
-                    do {
-                        let state = try parseToken(response.body)
-                        tokens.withLock { $0 = state }
-                        return state.access
-                    } catch {
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 400, 401:
-                    if case .refresh = grant {
-                        throw ESETClientError(kind: .unauthorized, call: call, message: "refresh token refused (HTTP \(response.status)\(tokenErrorCode(response.body)))")
-                    }
-                    let region = configuration.endpoints.region.rawValue
-                    throw ESETClientError(
-                        kind: .badCredentials, call: call,
-                        message: "ESET refused the username or password (HTTP \(response.status)\(tokenErrorCode(response.body))). Check --username '\(configuration.username)' and the password (ESET_PASSWORD or --password-file), and that this API user was created in region '\(region)': a user only exists in its own region.")
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 429:
-                    transient = rateLimited(response)
-                case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                case 300...399:
-                    // Only a transport that follows nothing returns these (URLSessionTransport throws first).
-                    let error = TransportError.redirected(status: response.status, locationHost: redirectHost(response))
-                    throw ESETClientError(kind: .redirected, call: call, message: error.description)
-                default:
-                    throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(tokenErrorCode(response.body))")
+        return try await send(call: call) {
+            request
+        } interpret: { response, attempt -> Verdict<Secret> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    let state = try parseToken(response.body)
+                    tokens.withLock { $0 = state }
+                    return .done(state.access)
+                } catch {
+                    return .transient(.malformedBody, detail: error.description)
                 }
+            case 400, 401:
+                if case .refresh = grant {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: response.status, attempt: attempt,
+                        message: "refresh token refused (HTTP \(response.status)\(tokenErrorCode(response.body)))")
+                }
+                throw ESETClientError(
+                    kind: .badCredentials, call: call, status: response.status, attempt: attempt,
+                    message: "ESET refused the username or password (HTTP \(response.status)\(tokenErrorCode(response.body))) of user '\(configuration.username)' in region '\(configuration.endpoints.region.rawValue)'; an API user only exists in the region it was created in")
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            case 300...399:
+                throw redirected(response, call: call, attempt: attempt)
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(tokenErrorCode(response.body))")
             }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
     }
 
     private func parseToken(_ body: [UInt8]) throws(BodyError) -> TokenState {
@@ -483,15 +502,10 @@ public final class ESETClient: Sendable {
         return TokenState(access: Secret(access), refresh: json["refresh_token"].presentString.map(Secret.init), renewAt: renewAt)
     }
 
-    private func accessDenied(call: String, body: [UInt8]) -> ESETClientError {
+    private func accessDenied(call: String, body: [UInt8], attempt: Int) -> ESETClientError {
         ESETClientError(
-            kind: .accessDenied, call: call,
+            kind: .accessDenied, call: call, status: 403, attempt: attempt,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
-    }
-
-    /// The host a 3xx answer's `Location` names, if any.
-    private func redirectHost(_ response: HTTPClientResponse) -> String? {
-        response.header("Location").flatMap { URL(string: $0)?.host }
     }
 
     /// The characters of an OAuth error code (RFC 6749 allows more, but every real code uses these).

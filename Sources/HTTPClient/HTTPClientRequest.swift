@@ -1,19 +1,19 @@
 /// One HTTP request as the connector sends it, independent of the HTTP library underneath.
-public struct HTTPClientRequest: Sendable {
-    public var method: String
+package struct HTTPClientRequest: Sendable {
+    package var method: String
     /// An absolute `http://` or `https://` URL, query included.
-    public var url: String
+    package var url: String
     /// Header fields in order; names compare case-insensitively.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// Seconds the whole exchange may take, from sending to the last body byte, however fast
     /// the bytes arrive.
-    public var timeout: Double
+    package var timeout: Double
     /// The most body bytes accepted, counted after decompression; a larger answer (declared or
     /// received) fails the call at once with `TransportError.responseTooLarge`.
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
 
-    public init(
+    package init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeout: Double = 30,
         maxResponseBytes: Int = defaultMaxResponseBytes
     ) {
@@ -26,10 +26,10 @@ public struct HTTPClientRequest: Sendable {
     }
 
     /// 1 MiB: ample for a token, a task status or a push acknowledgement.
-    public static let defaultMaxResponseBytes = 1 << 20
+    package static let defaultMaxResponseBytes = 1 << 20
 
     /// The first value of the header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }

@@ -1,17 +1,17 @@
 /// The retries left to one logical call under a `RetryPolicy`.
-public struct RetryBudget: Sendable {
-    public let policy: RetryPolicy
+package struct RetryBudget: Sendable {
+    package let policy: RetryPolicy
     private let started: ContinuousClock.Instant
     /// Retries granted so far.
-    public private(set) var retriesUsed = 0
+    package private(set) var retriesUsed = 0
 
-    public init(policy: RetryPolicy) {
+    package init(policy: RetryPolicy) {
         self.policy = policy
         started = ContinuousClock.now
     }
 
     /// Seconds since the first attempt.
-    public var elapsed: Double {
+    package var elapsed: Double {
         let duration = ContinuousClock.now - started
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
@@ -21,7 +21,7 @@ public struct RetryBudget: Sendable {
     ///
     /// - Parameter serverWait: the server's own instruction (`Retry-After`, already clamped);
     ///   nil uses the exponential backoff.
-    public mutating func nextWait(serverWait: Double? = nil) -> Double? {
+    package mutating func nextWait(serverWait: Double? = nil) -> Double? {
         guard retriesUsed < policy.maxRetries else { return nil }
         let wait = serverWait ?? policy.backoff(retry: retriesUsed + 1)
         guard elapsed + wait <= policy.maxRetryTime else { return nil }
@@ -31,7 +31,7 @@ public struct RetryBudget: Sendable {
 }
 
 /// Sleeps `seconds` (nothing for zero or less); throws `CancellationError` when cancelled.
-public func waitSeconds(_ seconds: Double) async throws {
+package func waitSeconds(_ seconds: Double) async throws {
     guard seconds > 0 else {
         try Task.checkCancellation()
         return

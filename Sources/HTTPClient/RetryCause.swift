@@ -1,5 +1,5 @@
 /// Why a call was retried (or re-sent), for the run's statistics.
-public enum RetryCause: String, Sendable, CaseIterable, Comparable {
+package enum RetryCause: String, Sendable, CaseIterable, Comparable {
     /// 429 Too Many Requests.
     case rateLimited = "rate-limited (429)"
     /// 500, 502, 503 or 504.
@@ -19,7 +19,7 @@ public enum RetryCause: String, Sendable, CaseIterable, Comparable {
     /// A Sekoia.io task still PENDING or RUNNING, polled again.
     case taskPending = "task poll"
 
-    public static func < (lhs: RetryCause, rhs: RetryCause) -> Bool {
+    package static func < (lhs: RetryCause, rhs: RetryCause) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

@@ -1,15 +1,15 @@
 /// A password, token or API key: printing it, interpolating it or dumping it shows `<redacted>`,
 /// so that a secret cannot reach a log or an error message by accident.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself, for the one place that must send it.
-    public let revealed: String
+    package let revealed: String
 
-    public init(_ value: String) { revealed = value }
+    package init(_ value: String) { revealed = value }
 
-    public var isEmpty: Bool { revealed.isEmpty }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(self, children: []) }
+    package var isEmpty: Bool { revealed.isEmpty }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
+    package var customMirror: Mirror { Mirror(self, children: []) }
 }
 
 /// Replaces every occurrence of the given secrets in `text` by `<redacted>`, in every encoding a
@@ -17,7 +17,7 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 /// space as `%20` or `+`, reserved characters left or encoded), JSON-escaped, and base64 (at any
 /// alignment within a longer encoded text). This is the last line of defence for text that quotes
 /// a server (a server may echo what it was sent).
-public func redacting(_ text: String, secrets: [String]) -> String {
+package func redacting(_ text: String, secrets: [String]) -> String {
     var result = text
     let forms = Set(secrets.filter { $0.count >= 3 }.flatMap(secretEncodings)).filter { $0.count >= 3 }
     // Longest first, so a secret containing another is replaced whole.

@@ -1,6 +1,6 @@
 /// Why no complete HTTP answer arrived. Every case is worth retrying except `invalidURL`,
 /// `redirected` and `responseTooLarge` (see `isFinal`).
-public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request's timeout elapsed before the answer was complete.
     case timedOut(seconds: Double)
     /// The connection could not be made, or broke (refused, reset, DNS, TLS).
@@ -21,14 +21,14 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case unrequestedEncoding(String)
 
     /// Whether retrying cannot help (the server's answer will not change by asking again).
-    public var isFinal: Bool {
+    package var isFinal: Bool {
         switch self {
         case .invalidURL, .redirected, .responseTooLarge, .unrequestedEncoding: return true
         case .timedOut, .connectionFailed, .truncatedBody: return false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .timedOut(let seconds): return "no complete answer within \(formatSeconds(seconds))"
         case .connectionFailed(let reason): return "connection failed: \(reason)"

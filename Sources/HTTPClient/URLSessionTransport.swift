@@ -23,12 +23,12 @@ import Synchronization
 /// - URLSession on Linux follows redirects by default, re-sending the `Authorization` header to
 ///   whatever host the `Location` names. Here a 3xx is never followed: it ends the call with
 ///   `TransportError.redirected`.
-public final class URLSessionTransport: HTTPTransport {
+package final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let router: ExchangeRouter
 
     /// - Parameter maximumConnectionsPerHost: idle keep-alive connections kept per host.
-    public init(maximumConnectionsPerHost: Int = 4) {
+    package init(maximumConnectionsPerHost: Int = 4) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
@@ -46,7 +46,7 @@ public final class URLSessionTransport: HTTPTransport {
         session.finishTasksAndInvalidate()
     }
 
-    public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+    package func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else { throw TransportError.invalidURL(request.url) }

@@ -36,5 +36,5 @@ func generate(_ arguments: ParsedArguments) throws -> Int32 {
     let directory = URL(fileURLWithPath: out, isDirectory: true)
     try generator.writeFleet(devices: devices, groupCount: groups, to: directory)
     writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)) to \(directory.path)\n")
-    return ExitStatus.success
+    return ExitStatus.success.rawValue
 }

@@ -56,7 +56,7 @@ final class HostileInputTests: XCTestCase {
                     retry: RetryPolicy(maxRetries: 0), callsPerSecond: nil),
                 transport: transport)
             do {
-                try await client.authenticate()
+                _ = try await client.accessToken()
                 XCTFail("expected a failure")
             } catch {
                 let text = String(describing: error)

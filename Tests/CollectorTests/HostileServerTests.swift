@@ -19,7 +19,7 @@ final class HostileServerTests: XCTestCase {
     }
 
     private func firstDevicePage(_ client: ESETClient) async throws {
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         _ = try await client.nextDevicePage(&cursor)
     }
 
@@ -52,7 +52,7 @@ final class HostileServerTests: XCTestCase {
         let origin = try HostileServer { _, _, send in
             _ = send(HostileServer.answer(307, "", headers: ["Location: http://localhost:\(foreign.port)/oauth/token"]))
         }
-        let error = await assertClientError(.redirected) { try await self.client(origin).authenticate() }
+        let error = await assertClientError(.redirected) { _ = try await self.client(origin).accessToken() }
         XCTAssertTrue(error?.message.contains("HTTP 307") == true, "\(String(describing: error))")
         XCTAssertEqual(foreign.requests.count, 0)
         XCTAssertEqual(origin.requests.count, 1)

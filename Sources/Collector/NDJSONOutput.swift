@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where NDJSON goes: standard output, or a file that appears only when the run succeeded.
+/// Where NDJSON goes: a command's output stream, or a file that appears only when the run succeeded.
 ///
 /// A regular file is written to a temporary sibling and renamed into place by `commit()`, so a
 /// failed or killed run never leaves a truncated file that looks complete. Anything else that
@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Every write error (a full disk, a closed descriptor, a reader that went away) is thrown, so
 /// that a cycle whose output was lost cannot report success.
-public final class EventOutput: @unchecked Sendable {
+package final class NDJSONOutput: @unchecked Sendable {
     // Unchecked: used by one task at a time (the collector's pipeline), never shared.
     private let descriptor: Int32?
     private let ownsDescriptor: Bool
@@ -21,19 +21,14 @@ public final class EventOutput: @unchecked Sendable {
     private let flushThreshold = 256 * 1024
     private var finished = false
 
-    /// Events go to standard output.
-    public static func standardOutput() -> EventOutput {
-        EventOutput(descriptor: 1, ownsDescriptor: false, sink: nil, temporaryPath: nil, finalPath: nil)
-    }
-
     /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
-    public static func stream(_ sink: @escaping ([UInt8]) -> Void) -> EventOutput {
-        EventOutput(descriptor: nil, ownsDescriptor: false, sink: sink, temporaryPath: nil, finalPath: nil)
+    package static func stream(_ sink: @escaping ([UInt8]) -> Void) -> NDJSONOutput {
+        NDJSONOutput(descriptor: nil, ownsDescriptor: false, sink: sink, temporaryPath: nil, finalPath: nil)
     }
 
     /// Events go to `path`: a regular file is created or replaced only by `commit()`; an existing
     /// device, FIFO or socket is written in place.
-    public static func file(_ path: String) throws -> EventOutput {
+    package static func file(_ path: String) throws -> NDJSONOutput {
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             guard (info.st_mode & S_IFMT) != S_IFDIR else { throw OutputError(path: path, reason: "is a directory") }
@@ -41,7 +36,7 @@ public final class EventOutput: @unchecked Sendable {
             guard descriptor >= 0 else {
                 throw OutputError(path: path, reason: "cannot open for writing: \(String(cString: strerror(errno)))")
             }
-            return EventOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: nil, finalPath: path)
+            return NDJSONOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: nil, finalPath: path)
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -55,7 +50,7 @@ public final class EventOutput: @unchecked Sendable {
         guard descriptor >= 0 else {
             throw OutputError(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
-        return EventOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: temporary, finalPath: path)
+        return NDJSONOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: temporary, finalPath: path)
     }
 
     private init(descriptor: Int32?, ownsDescriptor: Bool, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
@@ -68,13 +63,13 @@ public final class EventOutput: @unchecked Sendable {
     }
 
     /// Appends one line (a newline is added).
-    public func writeLine(_ bytes: [UInt8]) throws {
+    package func writeLine(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         buffer.append(0x0A)
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         guard !buffer.isEmpty else { return }
         if let sink {
             sink(buffer)
@@ -88,7 +83,7 @@ public final class EventOutput: @unchecked Sendable {
     }
 
     /// Makes the output final: flushes, and for a regular file, syncs and renames it into place.
-    public func commit() throws {
+    package func commit() throws {
         guard !finished else { return }
         try flush()
         finished = true
@@ -113,7 +108,7 @@ public final class EventOutput: @unchecked Sendable {
 
     /// Discards a regular file's output (the run failed); what went to standard output or to a
     /// device cannot be taken back, and the rest of the buffer is dropped.
-    public func abandon() {
+    package func abandon() {
         guard !finished else { return }
         finished = true
         buffer.removeAll()
@@ -128,7 +123,7 @@ public final class EventOutput: @unchecked Sendable {
 }
 
 /// Writes all of `bytes`; returns the reason when the descriptor refused them.
-public func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+package func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
     bytes.withUnsafeBytes { raw -> String? in
         var offset = 0
         while offset < raw.count {
@@ -145,7 +140,7 @@ public func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
 }
 
 /// `No space left on device (ENOSPC)`: the system's words plus the name scripts search for.
-public func describeErrno(_ code: Int32) -> String {
+package func describeErrno(_ code: Int32) -> String {
     let names: [Int32: String] = [ENOSPC: "ENOSPC", EPIPE: "EPIPE", EBADF: "EBADF", EIO: "EIO", EDQUOT: "EDQUOT", EFBIG: "EFBIG", EACCES: "EACCES", EROFS: "EROFS"]
     let text = String(cString: strerror(code))
     return names[code].map { "\(text) (\($0))" } ?? text
@@ -166,12 +161,12 @@ func removeAbandonedPartials(of url: URL) {
 }
 
 /// An output file that could not be written.
-public struct OutputError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public init(path: String, reason: String) {
+package struct OutputError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }
