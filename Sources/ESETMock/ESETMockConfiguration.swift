@@ -26,6 +26,10 @@ public struct ESETMockConfiguration: Sendable {
     /// The API key the mock Sekoia.io intake accepts as `Authorization: Bearer <key>`.
     /// A mock-only value, documented in the README; never a real key.
     public var sekoiaAPIKey: String = "sekoia-demo-key"
+    /// When set, every admin request must carry `Authorization: Bearer <adminToken>` (compared in
+    /// constant time; never logged or echoed). nil: the admin API is open to local processes
+    /// (browsers on other origins and foreign `Host` names are refused either way).
+    public var adminToken: String?
     /// Most items one intake POST may carry; more is answered 413.
     public var sekoiaMaxItemsPerBatch: Int = 1000
     /// Items kept for the admin API (older batches' items are dropped beyond it; counts go on).

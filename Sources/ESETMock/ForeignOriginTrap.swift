@@ -110,7 +110,8 @@ final class ForeignOriginTrap: Sendable {
         let lowerBody = body.lowercased()
         if credentialFields.contains(where: { lowerBody.contains($0) }) { return true }
         for secret in secrets {
-            let forms = [secret, HTTPRequestEncoding.formEncoded(secret), HTTPRequestEncoding.percentEncoded(secret)]
+            let forms = [secret, HTTPRequestEncoding.formEncoded(secret), HTTPRequestEncoding.percentEncoded(secret),
+                         Data(secret.utf8).base64EncodedString()]
             for form in forms where target.contains(form.lowercased()) || body.contains(form) { return true }
             if request.headers.contains(where: { $0.value.contains(secret) }) { return true }
         }

@@ -4,6 +4,7 @@ import JSON
 extension MockEngine {
     /// `/__admin/...`: health, reset, scenarios, journal, counters, received Sekoia items.
     func admin(_ request: HTTPRequest, rest: [String]) -> HTTPResponse {
+        if let refusal = adminRefusal(request) { return refusal }
         switch (request.method, rest) {
         case ("GET", ["health"]):
             var writer = JSONWriter()

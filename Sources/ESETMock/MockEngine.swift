@@ -137,8 +137,10 @@ final class MockEngine: Sendable {
         if let delay = rule.delayMs, delay > 0 { MockEngine.sleep(milliseconds: delay) }
         var response: HTTPResponse
         if let redirect = rule.redirect {
+            context.fault = "redirect"
             response = redirectAnswer(redirect, status: rule.status ?? 307, target: context.target)
         } else if let body = rule.body, body.isHostile {
+            context.fault = body.rawValue
             response = hostileAnswer(rule, route: route, normal: normal)
             if let status = rule.status { response.status = status }
         } else if rule.body == .malformed {

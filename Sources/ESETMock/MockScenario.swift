@@ -284,8 +284,8 @@ public struct MockRule: Sendable {
         if let list = object["calls"] {
             guard let numbers = list.arrayValue else { throw reader.error(prefix + "calls", "expected an array of call numbers") }
             calls = try numbers.enumerated().map { index, number in
-                guard case .int(let call) = number, call >= 1 else {
-                    throw reader.error(prefix + "calls[\(index)]", "expected an integer ≥ 1")
+                guard case .int(let call) = number, call >= 1, call <= Int64(Int32.max) else {
+                    throw reader.error(prefix + "calls[\(index)]", "expected an integer in 1...\(Int32.max), found \(number.jsonText)")
                 }
                 return Int(call)
             }

@@ -235,7 +235,8 @@ public struct MockJournalEntry: Sendable, Equatable {
     public var requestID: String
     /// The scenario whose rule answered, if one did.
     public var scenario: String?
-    /// `truncate`, `reset` or `close` when the answer was deliberately broken.
+    /// `truncate`, `reset` or `close` when the answer was deliberately broken; `redirect`,
+    /// `endless`, `huge-length` or `gzip-bomb` for the hostile answers.
     public var fault: String?
     /// Time spent answering, in milliseconds (delays included).
     public var durationMilliseconds: Double

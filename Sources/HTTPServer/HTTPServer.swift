@@ -13,13 +13,18 @@ import Glibc
 ///   sees them; chunk extensions ignored, trailers discarded). `Expect: 100-continue` is answered.
 /// - Errors, each answered with a plain-text reason and then a close: malformed request line or
 ///   header, bad/conflicting `Content-Length`, `Content-Length` with `Transfer-Encoding`, missing
-///   `Host` in HTTP/1.1 → 400; head over `maxHeaderBytes` → 431; body over `maxBodyBytes` → 413;
+///   `Host` in HTTP/1.1 → 400; head over `maxHeaderBytes` → 431; body over `maxBodyBytes` (or `bodyLimit`) → 413;
 ///   transfer coding other than chunked → 501; version other than 1.0/1.1 → 505; head or body not
 ///   received within `idleTimeout` → 408; over `maxConnections` → 503.
 /// - Every response carries `Content-Length` (except 204/304) and `Date`; HEAD gets no body.
 /// - Closing after an error drains what the client still sends for up to 2 s, so the client can
 ///   read the answer instead of getting a reset.
 /// - SIGPIPE never fires: all writes use `MSG_NOSIGNAL`.
+/// - The body limit may be decided per request from its head (`Configuration.bodyLimit`), so an
+///   application can allow large bodies on one route only.
+/// - A handler may answer with a body that never completes (`HTTPResponse.Disposition.stream`),
+///   to simulate hostile servers; it ends when the client leaves, after its `maxSeconds`, or at
+///   once when the server stops.
 public final class HTTPServer: Sendable {
     /// Limits and addresses; the defaults suit tests and local mocks.
     public struct Configuration: Sendable {

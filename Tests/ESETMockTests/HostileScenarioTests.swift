@@ -40,6 +40,7 @@ final class HostileScenarioTests: XCTestCase {
         XCTAssertEqual(target, "/\(MockHarness.euToken)/oauth/token")
         XCTAssertEqual(mock.server.foreignOriginRequests, [], "a client that stops at the 3xx leaves the trap empty")
         XCTAssertEqual(mock.server.journal.last?.scenario, "redirect-token-foreign")
+        XCTAssertEqual(mock.server.journal.last?.fault, "redirect")
 
         // What a naive client does with a 307: the same POST, password included, to the other host.
         let trap = try RawHTTPConnection(port: port, timeout: 10)
@@ -209,6 +210,34 @@ final class HostileScenarioTests: XCTestCase {
         XCTAssertEqual(head.header("Content-Length"), "5000")
         XCTAssertTrue(ended)
         XCTAssertEqual(prefix.count, 4999, "one byte short: the body is never complete")
+    }
+
+    func testEndlessAnswersElsewhereKeepNothingAndAreJournaled() throws {
+        let mock = try MockHarness()
+        mock.server.setScenarios([try MockScenario(json: Array("""
+            {"name":"endless-elsewhere","description":"d","rules":[{"route":"sekoia-push","body":"endless","streamSeconds":1},
+             {"route":"token","body":"huge-length","declaredLength":100}]}
+            """.utf8), source: "inline")])
+        let push = try RawHTTPConnection(port: mock.server.port, timeout: 10)
+        defer { push.close() }
+        try push.send(RawHTTPConnection.encodeRequest("POST", self.push, headers: [("Authorization", "Bearer sekoia-demo-key")],
+                                                      body: Array("{\"version\":1,\"items\":[{\"a\":1}]}".utf8)))
+        let (head, prefix, _) = try push.readHeadAndBodyPrefix(maxBodyBytes: 100_000)
+        XCTAssertEqual(head.status, 200)
+        XCTAssertTrue(String(decoding: prefix, as: UTF8.self).hasPrefix("1\r\n{\r\n"), "an opening brace, then spaces")
+        XCTAssertEqual(mock.server.receivedSekoiaItemCount, 0, "an endless answer to a push keeps nothing")
+
+        let token = try RawHTTPConnection(port: mock.server.port, timeout: 10)
+        defer { token.close() }
+        try token.send(RawHTTPConnection.encodeRequest("POST", "/\(MockHarness.euToken)/oauth/token",
+                                                       headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                                       body: Array("grant_type=password&username=u&password=p".utf8)))
+        let (tokenHead, body, ended) = try token.readHeadAndBodyPrefix(maxBodyBytes: 1000)
+        XCTAssertEqual(tokenHead.header("Content-Length"), "100")
+        XCTAssertTrue(ended)
+        XCTAssertEqual(body.count, 99)
+        XCTAssertTrue(waitUntil { mock.server.journal.count == 2 })
+        XCTAssertEqual(Set(mock.server.journal.compactMap(\.fault)), ["endless", "huge-length"])
     }
 
     // MARK: Gzip bomb
