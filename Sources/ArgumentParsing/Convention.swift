@@ -15,6 +15,14 @@
 //   Porting an option: `.option("x", value: "V", help: h, defaultDescription: "d")` plus
 //   hand parsing becomes `TypedOption<T>("x", help: h, default: d)`; `.spec` in the spec and
 //   `try arguments.required(theOption)` in `run`.
+// - Option groups: options that travel together are a type conforming to `OptionGroup`
+//   (`static let options`, `init(parsing:)`), e.g. `RetryOptions`; a command lists
+//   `Group.options` in its spec and reads `try Group(parsing: arguments)`.
 // - Usage errors are `UsageError` (thrown by the accessors, naming the option), printed as
 //   `error: …` plus `See '<command> --help'.`, status 64.
 // - Signals: `onSignals` (module `Signals`) is the one mechanism; never a DispatchSource.
+// - Porting code written before this convention: `ExitStatus` is this module's enum (MockCLI's
+//   Int32 constants are gone), so a function returning `Int32` writes `ExitStatus.success.rawValue`;
+//   `eset-connector` subcommands join `connectorSubcommands` (demo is added by ConnectorDemo);
+//   `MappingProfile.named`/`ESETRegion.named` still work, `ConnectorOptions.profile`/`.region`
+//   replace the hand parsing around them.

@@ -30,18 +30,51 @@ package struct TypedOption<Value: OptionValue>: Sendable {
     package let defaultValue: Value?
     /// Help's text for the default when it is not a value (e.g. "$ESET_MOCK_DATA"); rarely needed.
     package let defaultDescription: String?
+    /// The placeholder in help; `Value.valueName` unless the option says better (`SECONDS`).
+    package let valueName: String
+    /// Which parsed values are allowed, and how to say so ("between 1 and 1000").
+    private let bounds: (accepts: @Sendable (Value) -> Bool, text: String)?
 
-    package init(_ name: String, short: Character? = nil, help: String, default defaultValue: Value? = nil, defaultDescription: String? = nil) {
+    package init(
+        _ name: String, short: Character? = nil, value valueName: String? = nil, help: String, default defaultValue: Value? = nil,
+        defaultDescription: String? = nil
+    ) {
         self.name = name
         self.short = short
         self.help = help
         self.defaultValue = defaultValue
         self.defaultDescription = defaultDescription
+        self.valueName = valueName ?? Value.valueName
+        bounds = nil
+    }
+
+    /// An option whose values must lie in `range` (the default too, by construction).
+    package init(
+        _ name: String, short: Character? = nil, value valueName: String? = nil, help: String, default defaultValue: Value? = nil,
+        in range: ClosedRange<Value>
+    ) where Value: Comparable {
+        precondition(defaultValue.map(range.contains) ?? true, "the default of '--\(name)' is outside its range")
+        self.name = name
+        self.short = short
+        self.help = help
+        self.defaultValue = defaultValue
+        defaultDescription = nil
+        self.valueName = valueName ?? Value.valueName
+        bounds = ({ range.contains($0) }, "between \(range.lowerBound.argument) and \(range.upperBound.argument)")
     }
 
     /// The declaration for the command's `options`.
     package var spec: OptionSpec {
-        .option(name, short: short, value: Value.valueName, help: help, defaultDescription: defaultDescription ?? defaultValue?.argument)
+        .option(name, short: short, value: valueName, help: help, defaultDescription: defaultDescription ?? defaultValue?.argument)
+    }
+
+    /// Parses `text`, or explains what was expected.
+    func parse(_ text: String, commandPath: [String]) throws(UsageError) -> Value {
+        guard let parsed = Value(argument: text), bounds?.accepts(parsed) ?? true else {
+            let expected = Value.expectation + (bounds.map { " " + $0.text } ?? "")
+            throw UsageError("invalid value '\(text)' for '--\(name)': expected \(expected)", commandPath: commandPath)
+        }
+        return parsed
     }
 }
 
@@ -49,10 +82,7 @@ extension ParsedArguments {
     /// The option's value: the one given (the last, if given twice), else its declared default.
     package func value<Value>(_ option: TypedOption<Value>) throws(UsageError) -> Value? {
         guard let text = value(option.name) else { return option.defaultValue }
-        guard let parsed = Value(argument: text) else {
-            throw UsageError("invalid value '\(text)' for '--\(option.name)': expected \(Value.expectation)", commandPath: commandPath)
-        }
-        return parsed
+        return try option.parse(text, commandPath: commandPath)
     }
 
     /// The option's value or its default; an error naming the option when it has neither.
@@ -62,6 +92,42 @@ extension ParsedArguments {
         }
         return parsed
     }
+}
+
+extension Int: OptionValue {
+    package static let valueName = "N"
+    package static let expectation = "an integer"
+    package init?(argument: String) { self.init(argument) }
+    package var argument: String { String(self) }
+}
+
+extension UInt64: OptionValue {
+    package static let valueName = "N"
+    package static let expectation = "an unsigned 64-bit integer"
+    package init?(argument: String) { self.init(argument) }
+    package var argument: String { String(self) }
+}
+
+extension Double: OptionValue {
+    package static let valueName = "NUMBER"
+    package static let expectation = "a number"
+
+    package init?(argument: String) {
+        // Double(_:) also accepts "nan", "inf" and hex floats, none of which a user means here.
+        guard argument.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }), let number = Double(argument), number.isFinite else {
+            return nil
+        }
+        self = number
+    }
+
+    package var argument: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
+}
+
+extension String: OptionValue {
+    package static let valueName = "VALUE"
+    package static let expectation = "a value"
+    package init?(argument: String) { self = argument }
+    package var argument: String { self }
 }
 
 /// A limit of calls per second, or none: `--rate-limit 10`, `--rate-limit 0.5`, `--rate-limit off`.
@@ -94,4 +160,13 @@ package enum RateLimit: OptionValue, Equatable {
         if case .perSecond(let rate) = self { return rate }
         return nil
     }
+}
+
+/// Options that travel together (e.g. the retry bounds): declared once as a type, put into any
+/// command's spec with `options`, and read back as one value with `init(parsing:)`.
+package protocol OptionGroup: Sendable {
+    /// The declarations, in the order help lists them.
+    static var options: [OptionSpec] { get }
+    /// Reads the group from a command line whose spec included `options`.
+    init(parsing arguments: ParsedArguments) throws(UsageError)
 }

@@ -6,43 +6,73 @@ import Foundation
 // `eset-bench`: the toolkit's benchmarks (docs/benchmarks.md). Every figure is printed as one
 // `bench=NAME key=value ...` line on stdout; progress and notes go to stderr.
 
+/// Positive integers separated by commas: `1,8,64`.
+struct IntegerList: OptionValue, Equatable {
+    static let valueName = "LIST"
+    static let expectation = "positive integers separated by commas"
+    let values: [Int]
+
+    init(_ values: [Int]) { self.values = values }
+
+    init?(argument: String) {
+        let values = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        self.values = values.compactMap { $0 }
+    }
+
+    var argument: String { values.map(String.init).joined(separator: ",") }
+}
+
+extension MapBenchmark.Decoder: OptionValue {
+    package static let valueName = "NAME"
+}
+
+/// The options of eset-bench, each declared once with its default.
+enum BenchOptions {
+    /// Shared by every benchmark that generates a fleet.
+    static let seed = TypedOption<Int>("seed", value: "S", help: "Fleet generator seed.", default: 1, in: 0...Int.max)
+
+    static let mapDevices = TypedOption<Int>("devices", help: "Fleet size.", default: 100_000, in: 0...50_000_000)
+    static let mapPageSize = TypedOption<Int>("page-size", help: "Devices per page answer.", default: 1000, in: 1...1_000_000)
+    static let runs = TypedOption<Int>("runs", help: "Timed runs; the fastest is repeated last as run=best.", default: 5, in: 1...100)
+    static let decoder = TypedOption<MapBenchmark.Decoder>(
+        "decoder", help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).", default: .scan)
+
+    static let serveDevices = TypedOption<Int>("devices", help: "Fleet size served.", default: 10_000, in: 1...10_000_000)
+    static let servePageSize = TypedOption<Int>("page-size", help: "pageSize of the requests.", default: 1000, in: 1...1000)
+    static let connections = TypedOption<IntegerList>(
+        "connections", help: "Keep-alive connections, comma-separated.", default: IntegerList([1, 8, 64]))
+    static let seconds = TypedOption<Int>("seconds", value: "S", help: "Duration of each load run.", default: 5, in: 1...600)
+    static let mockData = TypedOption<String>("mock-data", value: "DIR", help: "Also time the start-up on this data (the repository's MockData).")
+
+    static let collectDevices = TypedOption<IntegerList>(
+        "devices", help: "Fleet sizes, comma-separated.", default: IntegerList([100_000, 1_000_000]))
+    static let collectPageSize = TypedOption<Int>("page-size", help: "Devices per page.", default: 1000, in: 1...1000)
+    static let workDirectory = TypedOption<String>(
+        "work-dir", value: "DIR", help: "Where fleets and NDJSON go (each removed after its run).", defaultDescription: "a temporary directory")
+}
+
 let mapSpec = CommandSpec(
     name: "map",
     abstract: "Parse, decode, map and encode a generated fleet in memory, on one thread.",
     options: [
-        .option("devices", value: "N", help: "Fleet size.", defaultDescription: "100000"),
-        .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
-        .option("page-size", value: "N", help: "Devices per page answer.", defaultDescription: "1000"),
-        .option("runs", value: "N", help: "Timed runs; the fastest is repeated last as run=best.", defaultDescription: "5"),
-        ConnectorOptions.profile.spec,
-        .option(
-            "decoder", value: "NAME",
-            help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).",
-            defaultDescription: "scan"),
+        BenchOptions.mapDevices.spec, BenchOptions.seed.spec, BenchOptions.mapPageSize.spec, BenchOptions.runs.spec,
+        ConnectorOptions.profile.spec, BenchOptions.decoder.spec,
     ])
 
 let serveSpec = CommandSpec(
     name: "serve",
     abstract: "Throughput and latency of eset-mock serving device pages (beside nginx and wrk when installed), and its start-up time.",
     options: [
-        .option("devices", value: "N", help: "Fleet size served.", defaultDescription: "10000"),
-        .option("page-size", value: "N", help: "pageSize of the requests.", defaultDescription: "1000"),
-        .option("connections", value: "LIST", help: "Keep-alive connections, comma-separated.", defaultDescription: "1,8,64"),
-        .option("seconds", value: "S", help: "Duration of each load run.", defaultDescription: "5"),
-        .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
-        .option("mock-data", value: "DIR", help: "Also time the start-up on this data (the repository's MockData)."),
+        BenchOptions.serveDevices.spec, BenchOptions.servePageSize.spec, BenchOptions.connections.spec, BenchOptions.seconds.spec,
+        BenchOptions.seed.spec, BenchOptions.mockData.spec,
         .flag("no-compare", help: "Skip nginx and wrk even when installed."),
     ])
 
 let collectSpec = CommandSpec(
     name: "collect",
     abstract: "The connector collecting a generated fleet from eset-mock over HTTP: wall time, devices/s, peak RSS.",
-    options: [
-        .option("devices", value: "LIST", help: "Fleet sizes, comma-separated.", defaultDescription: "100000,1000000"),
-        .option("seed", value: "S", help: "Fleet generator seed.", defaultDescription: "1"),
-        .option("page-size", value: "N", help: "Devices per page.", defaultDescription: "1000"),
-        .option("work-dir", value: "DIR", help: "Where fleets and NDJSON go (each removed after its run).", defaultDescription: "a temporary directory"),
-    ])
+    options: [BenchOptions.collectDevices.spec, BenchOptions.seed.spec, BenchOptions.collectPageSize.spec, BenchOptions.workDirectory.spec])
 
 let benchSpec = CommandSpec(
     name: "eset-bench",
@@ -58,22 +88,14 @@ func emit(_ line: ResultLine) {
     FileHandle.standardOutput.write(Data((line.description + "\n").utf8))
 }
 
-func integers(_ text: String, option: String) throws -> [Int] {
-    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw UsageError("invalid value '\(text)' for '--\(option)': expected positive integers separated by commas")
-    }
-    return values.compactMap { $0 }
-}
-
 func runMap(_ arguments: ParsedArguments) throws -> Int32 {
     let benchmark = MapBenchmark(
-        deviceCount: try arguments.int("devices", range: 0...50_000_000) ?? 100_000,
-        seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
-        pageSize: try arguments.int("page-size", range: 1...1_000_000) ?? 1000,
+        deviceCount: try arguments.required(BenchOptions.mapDevices),
+        seed: UInt64(try arguments.required(BenchOptions.seed)),
+        pageSize: try arguments.required(BenchOptions.mapPageSize),
         profile: try arguments.required(ConnectorOptions.profile),
-        decoder: MapBenchmark.Decoder(rawValue: try arguments.choice("decoder", from: MapBenchmark.Decoder.allCases.map(\.rawValue)) ?? "scan")!)
-    let runs = try arguments.int("runs", range: 1...100) ?? 5
+        decoder: try arguments.required(BenchOptions.decoder))
+    let runs = try arguments.required(BenchOptions.runs)
     note("generating \(benchmark.deviceCount) devices (seed \(benchmark.seed))…")
     let input = benchmark.prepare()
     note("\(input.pages.count) pages, \(input.byteCount) bytes, \(input.byteCount / max(1, input.deviceCount)) bytes/device")
@@ -89,23 +111,23 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
 
 func runServe(_ arguments: ParsedArguments) throws -> Int32 {
     let benchmark = ServeBenchmark(
-        deviceCount: try arguments.int("devices", range: 1...10_000_000) ?? 10_000,
-        pageSize: try arguments.int("page-size", range: 1...1000) ?? 1000,
-        connectionCounts: try integers(arguments.value("connections") ?? "1,8,64", option: "connections"),
-        seconds: try arguments.int("seconds", range: 1...600) ?? 5,
-        seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
+        deviceCount: try arguments.required(BenchOptions.serveDevices),
+        pageSize: try arguments.required(BenchOptions.servePageSize),
+        connectionCounts: try arguments.required(BenchOptions.connections).values,
+        seconds: try arguments.required(BenchOptions.seconds),
+        seed: UInt64(try arguments.required(BenchOptions.seed)),
         compare: !arguments.flag("no-compare"),
-        defaultDataDirectory: arguments.value("mock-data"))
+        defaultDataDirectory: try arguments.value(BenchOptions.mockData))
     try benchmark.run(emit: emit, note: note)
     return ExitStatus.success.rawValue
 }
 
 func runCollect(_ arguments: ParsedArguments) throws -> Int32 {
     let benchmark = CollectBenchmark(
-        deviceCounts: try integers(arguments.value("devices") ?? "100000,1000000", option: "devices"),
-        seed: UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1),
-        pageSize: try arguments.int("page-size", range: 1...1000) ?? 1000,
-        workDirectory: arguments.value("work-dir"))
+        deviceCounts: try arguments.required(BenchOptions.collectDevices).values,
+        seed: UInt64(try arguments.required(BenchOptions.seed)),
+        pageSize: try arguments.required(BenchOptions.collectPageSize),
+        workDirectory: try arguments.value(BenchOptions.workDirectory))
     let results = try benchmark.run(emit: emit, note: note)
     return (results.allSatisfy { $0.exitCode == 0 && $0.outputLines == $0.devices } ? ExitStatus.success : .failure).rawValue
 }

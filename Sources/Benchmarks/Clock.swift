@@ -5,20 +5,20 @@ import Darwin
 #endif
 
 /// A monotonic instant in nanoseconds: wall time that no clock adjustment can move backwards.
-package func monotonicNanoseconds() -> UInt64 {
+func monotonicNanoseconds() -> UInt64 {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
 
 /// Seconds elapsed since a `monotonicNanoseconds()` reading.
-package func secondsSince(_ start: UInt64) -> Double {
+func secondsSince(_ start: UInt64) -> Double {
     Double(monotonicNanoseconds() &- start) / 1e9
 }
 
 /// CPU time (user + system) this process has used so far, in seconds: tells a single-threaded
 /// figure from one that used both cores.
-package func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6

@@ -36,15 +36,15 @@ package struct CollectBenchmark: Sendable {
         package var seconds = 0.0
         package var exitCode: Int32 = 0
         package var peakRSSBytes = 0
-        package var userSeconds = 0.0
-        package var systemSeconds = 0.0
+        var userSeconds = 0.0
+        var systemSeconds = 0.0
         package var outputLines = 0
         package var outputBytes = 0
-        package var generateSeconds = 0.0
-        package var mockStartSeconds = 0.0
-        package var mockRSSBytes = 0
+        var generateSeconds = 0.0
+        var mockStartSeconds = 0.0
+        var mockRSSBytes = 0
 
-        package var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
+        var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
 
         package var line: ResultLine {
             var line = ResultLine(bench: "collect")

@@ -13,7 +13,7 @@ package enum LoadClient {
         package var requests = 0
         /// Failed requests: a status other than 200, or a connection error (then reconnected).
         package var errors = 0
-        package var bodyBytes = 0
+        var bodyBytes = 0
         package var seconds = 0.0
         /// Per-request latencies in seconds, sorted.
         package var latencies: [Double] = []

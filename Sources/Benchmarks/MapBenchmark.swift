@@ -83,18 +83,18 @@ package struct MapBenchmark: Sendable {
         package var events = 0
         package var rejected = 0
         package var warnings = 0
-        package var inputBytes = 0
+        var inputBytes = 0
         package var outputBytes = 0
         package var decoder = Decoder.scan
         package var profile = MappingProfile.sekoia
         package var seconds = 0.0
-        package var cpuSeconds = 0.0
+        var cpuSeconds = 0.0
         /// Time spent in each stage, summed over pages.
-        package var decodeSeconds = 0.0
-        package var mapEncodeSeconds = 0.0
+        var decodeSeconds = 0.0
+        var mapEncodeSeconds = 0.0
 
-        package var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
-        package var inputMBPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0 }
+        var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
+        var inputMBPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0 }
 
         /// The stable output line, e.g. `bench=map devices=100000 seconds=0.520 devices_per_s=192000 ...`.
         package func line(run: String) -> ResultLine {

@@ -13,7 +13,7 @@ package final class Subprocess: @unchecked Sendable {
     package let pid: pid_t
     package let executable: String
     /// The monotonic instant just before `posix_spawn`, for start-up timings.
-    package let startedAt: UInt64
+    let startedAt: UInt64
     private var stdoutReader: LineReader?
     private let lock = NSLock()
     private var exitStatus: Termination?
@@ -22,11 +22,11 @@ package final class Subprocess: @unchecked Sendable {
     package struct Termination: Sendable {
         /// The exit code, or 128 + signal number for a signalled child.
         package var code: Int32
-        package var signalled: Bool
+        var signalled: Bool
         /// Peak resident set size in bytes (`ru_maxrss`).
         package var peakRSSBytes: Int
-        package var userSeconds: Double
-        package var systemSeconds: Double
+        var userSeconds: Double
+        var systemSeconds: Double
     }
 
     /// Starts `executable` with `arguments`.
@@ -86,7 +86,7 @@ package final class Subprocess: @unchecked Sendable {
 
     /// Reads and drops the child's further output on a background thread, so that it never
     /// blocks on a full pipe.
-    package func drainStandardOutput() {
+    func drainStandardOutput() {
         guard let reader = stdoutReader else { return }
         Thread.detachNewThread { reader.drain() }
     }
@@ -130,7 +130,7 @@ package final class Subprocess: @unchecked Sendable {
     }
 
     /// The child's peak resident set size so far from /proc (`VmHWM`), in bytes.
-    package var peakRSSBytesSoFar: Int { Self.statusField("VmHWM", pid: pid) }
+    var peakRSSBytesSoFar: Int { Self.statusField("VmHWM", pid: pid) }
 
     static func statusField(_ name: String, pid: pid_t) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
@@ -197,13 +197,13 @@ package struct BenchmarkError: Error, CustomStringConvertible {
 
 /// Where the sibling executables of this one are (`eset-mock`, `eset-connector`): the release
 /// build directory when run as `swift run -c release eset-bench` or from `.build/release/`.
-package func siblingExecutable(_ name: String) -> String {
+func siblingExecutable(_ name: String) -> String {
     let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     return own.deletingLastPathComponent().appendingPathComponent(name).path
 }
 
 /// The first executable named `name` on PATH (or in /usr/sbin, where nginx lives), or nil.
-package func findExecutable(_ name: String) -> String? {
+func findExecutable(_ name: String) -> String? {
     let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
     for directory in path.split(separator: ":") {
         let candidate = "\(directory)/\(name)"
@@ -214,7 +214,7 @@ package func findExecutable(_ name: String) -> String? {
 
 /// A TCP port that was free a moment ago on 127.0.0.1, for servers that cannot bind port 0
 /// themselves (nginx). The kernel may hand it out again; callers check that their server started.
-package func freeLoopbackPort() throws -> Int {
+func freeLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw BenchmarkError("socket failed") }
     defer { close(descriptor) }

@@ -132,7 +132,7 @@ package struct FileWriteError: Error, Sendable, CustomStringConvertible {
 
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a mix, even
 /// across a crash: temporary sibling, fsync, rename, fsync of the directory.
-package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let temporary = path + ".tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard descriptor >= 0 else { throw FileWriteError(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))") }

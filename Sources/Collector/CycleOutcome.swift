@@ -1,5 +1,4 @@
-import ESET
-import Sekoia
+import HTTPClient
 
 /// The outcome of a cycle that completed.
 package struct CycleReport: Sendable {
@@ -19,10 +18,14 @@ package struct CycleFailure: Error, CustomStringConvertible {
 
     package var description: String { String(describing: underlying) }
 
-    /// Whether a person must fix something before another cycle can succeed.
-    package var requiresIntervention: Bool {
-        (underlying as? ESETClientError)?.requiresIntervention == true || (underlying as? SekoiaError)?.kind == .unauthorized
+    /// The failed call behind the cycle's failure, if a call failed (through a missing group map too).
+    package var failedCall: (any CallFailure)? {
+        if let missing = underlying as? MissingGroupsError { return missing.underlying as? any CallFailure }
+        return underlying as? any CallFailure
     }
+
+    /// Whether a person must fix something before another cycle can succeed.
+    package var requiresIntervention: Bool { failedCall?.requiresIntervention == true }
 }
 
 /// The failure to load the group map, when the cycle may not go on without it

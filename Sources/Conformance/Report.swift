@@ -44,7 +44,7 @@ package struct ConformanceReport: Sendable {
         package var id: String
         package var statement: String
         package var cases: Int
-        package var failingCases: [String]
+        var failingCases: [String]
         package var passed: Bool { cases > 0 && failingCases.isEmpty }
     }
 
@@ -59,8 +59,8 @@ package struct ConformanceReport: Sendable {
     }
 
     package var failedRuleIDs: [String] { ruleRows.filter { !$0.passed }.map(\.id) }
-    package var passedCaseCount: Int { results.filter(\.passed).count }
-    package var failedCaseCount: Int { results.count - passedCaseCount }
+    var passedCaseCount: Int { results.filter(\.passed).count }
+    var failedCaseCount: Int { results.count - passedCaseCount }
     package var succeeded: Bool { failedCaseCount == 0 && suiteProblems.isEmpty && failedRuleIDs.isEmpty }
 
     /// The table printed by `eset-conformance`, closed by `N passed, N failed` (counting cases).

@@ -25,7 +25,7 @@ enum CollectCommand: ConnectorSubcommand {
     /// embedders that stop the collector themselves.
     static func run(_ arguments: [String], context: CLIContext, stopController: StopController) async -> ExitStatus {
         do {
-            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec()), parsed.commandPath.last == "collect" else {
+            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec), parsed.commandPath.last == "collect" else {
                 return usageFailure(UsageError("expected the collect command"), context: context, command: "collect")
             }
             return await run(parsed, context: context, stopController: stopController)

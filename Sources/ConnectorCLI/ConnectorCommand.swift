@@ -13,8 +13,11 @@ package let connectorSubcommands: [any ConnectorSubcommand.Type] = [
     CollectCommand.self, MapCommand.self, ValidateCommand.self,
 ]
 
+/// The command tree of the production connector (without `demo`).
+package let connectorSpec = makeConnectorSpec(connectorSubcommands)
+
 /// The command tree of `eset-connector` with `subcommands`.
-package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = connectorSubcommands) -> CommandSpec {
+package func makeConnectorSpec(_ subcommands: [any ConnectorSubcommand.Type]) -> CommandSpec {
     CommandSpec(
     name: "eset-connector",
     abstract: "Collects ESET Connect device inventory as OCSF 1.5.0 Device Inventory Info events and delivers it to Sekoia.io.",
@@ -38,7 +41,7 @@ package func runConnectorCLI(_ arguments: [String], context: CLIContext = .proce
 package func runConnectorCLI(_ arguments: [String], context: CLIContext, subcommands: [any ConnectorSubcommand.Type]) async -> Int32 {
     let outcome: ParseOutcome
     do {
-        outcome = try parse(arguments, spec: connectorSpec(subcommands))
+        outcome = try parse(arguments, spec: makeConnectorSpec(subcommands))
     } catch {
         context.error("error: \(error.message)")
         if let hint = error.helpHint { context.error(hint) }

@@ -50,5 +50,5 @@ func failureHints(_ error: any Error) -> [String] {
 }
 
 private func retryLimits(_ policy: RetryPolicy) -> String {
-    "Limits: --max-retries \(policy.maxRetries), --max-retry-time \(formatSeconds(policy.maxRetryTime))."
+    "Limits: --max-retries \(policy.maxRetries), --max-retry-time \(formatDuration(policy.maxRetryTime))."
 }

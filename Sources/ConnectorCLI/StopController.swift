@@ -26,7 +26,7 @@ package final class StopController: Sendable {
 
     /// Stop requests so far.
     package var requests: Int { state.withLock { $0.requests } }
-    package var stopRequested: Bool { requests > 0 }
+    var stopRequested: Bool { requests > 0 }
 
     package func requestStop() {
         let (count, cycle, wait) = state.withLock { state -> (Int, Task<Void, Never>?, Task<Void, any Error>?) in

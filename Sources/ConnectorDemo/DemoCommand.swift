@@ -13,6 +13,9 @@ import Sekoia
 enum DemoCommand: ConnectorSubcommand {
     static let connectorUUID = "00000000-5e60-4a11-8000-000000000de0"
 
+    static let events = TypedOption<Int>("events", help: "How many delivered events to print.", default: 2, in: 0...1000)
+    static let pageSize = TypedOption<Int>("page-size", help: "Devices per page (small, to show paging).", default: 100, in: 1...1000)
+
     static let spec = CommandSpec(
         name: "demo",
         abstract: "Run one full cycle against an in-process mock ESET API and mock Sekoia.io intake, and show what happened.",
@@ -25,8 +28,8 @@ enum DemoCommand: ConnectorSubcommand {
             ConnectorOptions.demoRegion.spec,
             profileOption,
             .option("scenario", value: "NAME", help: "A mock scenario to activate, e.g. server-errors or sekoia-429."),
-            .option("events", value: "N", help: "How many delivered events to print.", defaultDescription: "2"),
-            .option("page-size", value: "N", help: "Devices per page (small, to show paging).", defaultDescription: "100"),
+            events.spec,
+            pageSize.spec,
         ]
     )
 
@@ -38,8 +41,8 @@ enum DemoCommand: ConnectorSubcommand {
         do {
             region = try arguments.required(ConnectorOptions.demoRegion)
             profile = try arguments.required(ConnectorOptions.profile)
-            eventCount = try arguments.int("events", range: 0...1000) ?? 2
-            pageSize = try arguments.int("page-size", range: 1...1000) ?? 100
+            eventCount = try arguments.required(Self.events)
+            pageSize = try arguments.required(Self.pageSize)
         } catch {
             return usageFailure(error, context: context, command: "demo")
         }

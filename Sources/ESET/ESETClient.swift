@@ -52,18 +52,6 @@ package struct ESETClientConfiguration: Sendable {
     }
 }
 
-/// Something the client did that a person watching may want to know (a retry and why).
-package struct ESETClientNotice: Sendable, CustomStringConvertible {
-    package var call: String
-    package var cause: RetryCause
-    /// What went wrong, e.g. `HTTP 503`.
-    package var detail: String
-    /// Seconds before the next attempt.
-    package var wait: Double
-
-    package var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
-}
-
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
 package struct ESETListCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
@@ -103,7 +91,7 @@ package final class ESETClient: Sendable {
     package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let rateLimiter: RateLimiter?
-    private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
     private let tokens = Mutex<TokenState?>(nil)
 
     private struct TokenState: Sendable {
@@ -115,7 +103,7 @@ package final class ESETClient: Sendable {
 
     package init(
         configuration: ESETClientConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (ESETClientNotice) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -212,78 +200,38 @@ package final class ESETClient: Sendable {
         BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
-    /// What one answer means for its call, once the statuses every call shares (429, 5xx) are
-    /// handled by `send`.
-    private enum Verdict<Value> {
-        /// The call succeeded.
-        case done(Value)
-        /// A transient failure: retried under the call's `RetryBudget`.
-        case transient(RetryCause, detail: String)
-        /// Send again at once, outside the budget (the caller already waited or renewed the token).
-        case resend
-    }
-
-    /// The one retry loop of the client, shared by data calls and token grants: sends the
-    /// request `makeRequest` builds (afresh each attempt, so a renewed token is used), retries
-    /// 429 (honouring `Retry-After`), 500/502/503/504, transport failures and whatever `interpret`
-    /// calls transient, within `configuration.retry`.
+    /// Sends the request `makeRequest` builds (afresh each attempt, so a renewed token is used)
+    /// through HTTPClient's retry loop, under this client's rate limit, policy and notices; the
+    /// one path of data calls and token grants alike.
     private func send<Value>(
         call: String, makeRequest: () async throws -> HTTPClientRequest,
-        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> Verdict<Value>
+        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> AnswerVerdict<Value>
     ) async throws -> Value {
-        var budget = RetryBudget(policy: configuration.retry)
-        var attempt = 0
-        for _ in 0..<10_000 {
-            attempt += 1
-            let request = try await makeRequest()
-            let cause: RetryCause
-            let detail: String
-            var status: Int?
-            var serverWait: Double?
-            switch try await exchange(request, call: call, attempt: attempt) {
-            case .failure(let failure):
-                (cause, detail) = (failure.cause, failure.detail)
-            case .success(let response):
-                status = response.status
-                switch response.status {
-                case 429:
-                    (cause, detail, serverWait) = rateLimited(response)
-                case 500, 502, 503, 504:
-                    (cause, detail) = (.serverError, "HTTP \(response.status)")
-                default:
-                    switch try await interpret(response, attempt) {
-                    case .done(let value): return value
-                    case .resend: continue
-                    case .transient(let transientCause, let transientDetail): (cause, detail) = (transientCause, transientDetail)
-                    }
-                }
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                let request = try await makeRequest()
+                try await rateLimiter?.acquire()
+                return try await transport.send(request)
+            } interpret: { response, attempt in
+                try await interpret(response, attempt)
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
-            guard let wait = budget.nextWait(serverWait: serverWait) else {
-                throw ESETClientError(
-                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
-                    policy: budget.policy,
-                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10))")
+        } catch let exhausted as RetriesExhausted {
+            throw ESETClientError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, policy: exhausted.policy, message: exhausted.summary)
+        } catch let error as TransportError {
+            switch error {
+            case .redirected(let status, _):
+                throw ESETClientError(kind: .redirected, call: call, status: status, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding:
+                throw ESETClientError(kind: .responseTooLarge, call: call, status: 200, message: error.description)
+            default:
+                throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
             }
-            retries.record(cause)
-            onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
-            try await waitSeconds(wait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
-    }
-
-    /// A 429's retry: the server's `Retry-After` (clamped) and a detail that names it, so that a
-    /// run giving up on an absurd `Retry-After` says why.
-    private func rateLimited(_ response: HTTPClientResponse) -> (cause: RetryCause, detail: String, serverWait: Double?) {
-        guard let header = response.header("Retry-After") else { return (.rateLimited, "HTTP 429", nil) }
-        let shown = header.count > 40 ? String(header.prefix(40)) + "…" : header
-        guard let wait = RetryAfter.seconds(header, maximum: .infinity) else {
-            return (.rateLimited, "HTTP 429 (unusable Retry-After '\(shown)', own backoff used)", nil)
-        }
-        let maximum = configuration.retry.maxRetryAfter
-        if wait > maximum {
-            return (.rateLimited, "HTTP 429 (Retry-After '\(shown)' asks for \(formatSeconds(wait.rounded())); waiting at most \(formatSeconds(maximum)))", maximum)
-        }
-        return (.rateLimited, "HTTP 429 (Retry-After '\(shown)')", wait)
     }
 
     /// A 3xx answer from a transport that returned it (URLSessionTransport throws first): refused.
@@ -310,7 +258,7 @@ package final class ESETClient: Sendable {
             return HTTPClientRequest(
                 method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout,
                 maxResponseBytes: configuration.effectiveMaxResponseBytes)
-        } interpret: { response, attempt -> Verdict<T> in
+        } interpret: { response, attempt -> AnswerVerdict<T> in
             switch response.status {
             case 200:
                 do throws(BodyError) {
@@ -319,11 +267,11 @@ package final class ESETClient: Sendable {
                     if error.isProtocolViolation {
                         throw ESETClientError(kind: .protocolViolation, call: call, status: 200, attempt: attempt, message: error.description)
                     }
-                    return .transient(.malformedBody, detail: error.description)
+                    return .retry(.malformedBody, detail: error.description)
                 }
             case 202:
                 guard let id = response.header("response-id"), !id.isEmpty else {
-                    return .transient(.pendingResponse, detail: "HTTP 202 without a response-id header")
+                    return .retry(.pendingResponse, detail: "HTTP 202 without a response-id header")
                 }
                 pendingPolls += 1
                 guard pendingPolls <= configuration.pendingPollLimit else {
@@ -334,7 +282,7 @@ package final class ESETClient: Sendable {
                 responseID = id
                 let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
                 retries.record(.pendingResponse)
-                onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
+                onNotice?(RetryNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
                 try await waitSeconds(wait)
                 return .resend
             case 401:
@@ -346,44 +294,20 @@ package final class ESETClient: Sendable {
                 reauthenticated = true
                 invalidateAccessToken()
                 retries.record(.unauthorized)
-                onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
+                onNotice?(RetryNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
                 return .resend
             case 403:
                 throw accessDenied(call: call, body: response.body, attempt: attempt)
             case 404 where responseID != nil:
                 // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
                 responseID = nil
-                return .transient(.pendingResponse, detail: "HTTP 404 for the cached answer")
+                return .retry(.pendingResponse, detail: "HTTP 404 for the cached answer")
             case 300...399:
                 throw redirected(response, call: call, attempt: attempt)
             default:
                 throw ESETClientError(
                     kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
                     message: "HTTP \(response.status)\(errorSummary(response.body))")
-            }
-        }
-    }
-
-    private struct ExchangeFailure: Error {
-        var cause: RetryCause
-        var detail: String
-    }
-
-    /// Sends one request under the rate limit; transport failures come back as values.
-    private func exchange(_ request: HTTPClientRequest, call: String, attempt: Int) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
-        try await rateLimiter?.acquire()
-        do {
-            return .success(try await transport.send(request))
-        } catch let error as TransportError {
-            switch error {
-            case .timedOut: return .failure(ExchangeFailure(cause: .timeout, detail: error.description))
-            case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
-            case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
-            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
-            case .redirected(let status, _):
-                throw ESETClientError(kind: .redirected, call: call, status: status, attempt: attempt, message: error.description)
-            case .responseTooLarge, .unrequestedEncoding:
-                throw ESETClientError(kind: .responseTooLarge, call: call, status: 200, attempt: attempt, message: error.description)
             }
         }
     }
@@ -406,7 +330,7 @@ package final class ESETClient: Sendable {
                 // Long-running collectors see refresh grants start failing after days: fall
                 // back to the password, which is what the refresh token stood in for.
                 retries.record(.refreshFallback)
-                onNotice?(ESETClientNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
+                onNotice?(RetryNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
             }
         }
         return try await grant(.password)
@@ -458,7 +382,7 @@ package final class ESETClient: Sendable {
             body: Array(formEncode(form).utf8), timeout: configuration.requestTimeout)
         return try await send(call: call) {
             request
-        } interpret: { response, attempt -> Verdict<Secret> in
+        } interpret: { response, attempt -> AnswerVerdict<Secret> in
             switch response.status {
             case 200:
                 do throws(BodyError) {
@@ -466,7 +390,7 @@ package final class ESETClient: Sendable {
                     tokens.withLock { $0 = state }
                     return .done(state.access)
                 } catch {
-                    return .transient(.malformedBody, detail: error.description)
+                    return .retry(.malformedBody, detail: error.description)
                 }
             case 400, 401:
                 if case .refresh = grant {

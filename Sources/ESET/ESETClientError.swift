@@ -3,7 +3,7 @@ import HTTPClient
 /// Why an ESET call finally failed: the facts (kind, call, status, attempts, cause, time spent
 /// and limits) and a message saying what happened. It names no command-line flag: the program
 /// that set the limits adds the hints. It never contains a password or token.
-package struct ESETClientError: Error, Sendable, CustomStringConvertible {
+package struct ESETClientError: CallFailure {
     /// The class of failure, stable for scripts and tests.
     package enum Kind: String, Sendable, Equatable {
         /// The token endpoint refused the username or password.

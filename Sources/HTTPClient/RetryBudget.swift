@@ -11,10 +11,7 @@ package struct RetryBudget: Sendable {
     }
 
     /// Seconds since the first attempt.
-    package var elapsed: Double {
-        let duration = ContinuousClock.now - started
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    package var elapsed: Double { seconds(since: started) }
 
     /// Grants one more retry and returns the wait before it, or nil when the budget is spent
     /// (too many retries, or the wait would end past `maxRetryTime`).

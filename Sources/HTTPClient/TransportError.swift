@@ -30,7 +30,7 @@ package enum TransportError: Error, Sendable, Equatable, CustomStringConvertible
 
     package var description: String {
         switch self {
-        case .timedOut(let seconds): return "no complete answer within \(formatSeconds(seconds))"
+        case .timedOut(let seconds): return "no complete answer within \(formatDuration(seconds))"
         case .connectionFailed(let reason): return "connection failed: \(reason)"
         case .truncatedBody(let received, let expected): return "body truncated: \(received) of \(expected) bytes received"
         case .invalidURL(let url): return "invalid URL \(url)"
@@ -45,11 +45,4 @@ package enum TransportError: Error, Sendable, Equatable, CustomStringConvertible
             return "the answer is compressed (Content-Encoding: \(shown)) although the request accepted none; refused before inflating it"
         }
     }
-}
-
-/// `1.5 s`, `30 s`, `0.25 s`: short and stable for messages.
-package func formatSeconds(_ seconds: Double) -> String {
-    if seconds == seconds.rounded() && abs(seconds) < 1e9 { return "\(Int(seconds)) s" }
-    let hundredths = (seconds * 100).rounded() / 100
-    return "\(hundredths) s"
 }

@@ -301,7 +301,7 @@ package struct JSONWriter: Sendable {
         return out - destination + digits
     }
 
-    package static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
         // A stack buffer wide enough for any Int64 (the former 16-byte one trapped from 10^16 on).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumIntegerCount) { scratch in
             let count = writeInteger(value, to: scratch.baseAddress!)
@@ -309,7 +309,7 @@ package struct JSONWriter: Sendable {
         }
     }
 
-    package static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
+    static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         guard value.isFinite else {
             bytes.append(contentsOf: nullBytes)
             return

@@ -6,6 +6,16 @@ import HTTPServer
 import Glibc
 #endif
 
+/// The typed options of `serve`, each declared once with its default.
+enum ServeOptions {
+    static let host = TypedOption<String>(
+        "host", value: "HOST", help: "Address to bind; a non-loopback address exposes the demo account.", default: "127.0.0.1")
+    static let port = TypedOption<Int>("port", value: "PORT", help: "Port to bind; 0 picks a free port.", default: 0, in: 0...65535)
+    static let tokenLifetime = TypedOption<Int>(
+        "token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", default: 3600, in: 1...31_536_000)
+    static let journalCapacity = TypedOption<Int>("journal-capacity", help: "Requests kept in the admin journal.", default: 1000, in: 0...10_000_000)
+}
+
 let serveSpec = CommandSpec(
     name: "serve",
     abstract: "Serve the mock ESET Connect API (every region) and the mock Sekoia.io intake.",
@@ -20,9 +30,8 @@ let serveSpec = CommandSpec(
         Stops gracefully on SIGINT or SIGTERM.
         """,
     options: [
-        .option("host", value: "HOST", help: "Address to bind; a non-loopback address exposes the demo account.",
-                defaultDescription: "127.0.0.1"),
-        .option("port", value: "PORT", help: "Port to bind; 0 picks a free port.", defaultDescription: "0"),
+        ServeOptions.host.spec,
+        ServeOptions.port.spec,
         .option("data", value: "DIR",
                 help: "Directory with devices.json, device_groups.json, optional accounts.json and scenarios/.",
                 defaultDescription: "$ESET_MOCK_DATA or the repository's MockData"),
@@ -30,8 +39,8 @@ let serveSpec = CommandSpec(
                 repeatable: true),
         mockRateLimit.spec,
         .flag("no-retry-after", help: "Send 429 answers of the rate limiter without a Retry-After header."),
-        .option("token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", defaultDescription: "3600"),
-        .option("journal-capacity", value: "N", help: "Requests kept in the admin journal.", defaultDescription: "1000"),
+        ServeOptions.tokenLifetime.spec,
+        ServeOptions.journalCapacity.spec,
         .option("admin-token-file", value: "FILE",
                 help: "Require 'Authorization: Bearer <token>' on the admin API; the token is read from FILE (one trailing newline stripped), never from argv.",
                 defaultDescription: "$ESET_MOCK_ADMIN_TOKEN, else no token: open to local processes"),
@@ -93,9 +102,9 @@ func usageFailure(_ error: UsageError) -> Int32 {
 
 /// Builds the server configuration from `serve`'s options (exposed for the option rules' sake).
 func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfiguration {
-    let port = try arguments.int("port", range: 0...65535) ?? 0
-    let tokenLifetime = try arguments.int("token-lifetime", range: 1...31_536_000) ?? 3600
-    let journalCapacity = try arguments.int("journal-capacity", range: 0...10_000_000) ?? 1000
+    let port = try arguments.required(ServeOptions.port)
+    let tokenLifetime = try arguments.required(ServeOptions.tokenLifetime)
+    let journalCapacity = try arguments.required(ServeOptions.journalCapacity)
     var rateLimit: Int?
     if let perSecond = try arguments.required(mockRateLimit).callsPerSecond {
         // The mock counts whole calls per second per credential.
@@ -107,7 +116,7 @@ func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfigur
     }
     let dataDirectory = arguments.value("data").map { URL(fileURLWithPath: $0, isDirectory: true) }
     var configuration = try ESETMockConfiguration.load(dataDirectory: dataDirectory)
-    configuration.host = arguments.value("host") ?? "127.0.0.1"
+    configuration.host = try arguments.required(ServeOptions.host)
     configuration.port = port
     configuration.activeScenarios = arguments.values("scenario")
     configuration.rateLimitPerSecond = rateLimit

@@ -26,7 +26,7 @@ package struct OCSFTimestamp: Sendable, Hashable, Codable {
     }
 
     /// The value as a JSON number in `unit`'s form (exact for `Double`-representable values).
-    package var jsonNumber: Double {
+    var jsonNumber: Double {
         switch unit {
         case .seconds: return Double(microseconds) / 1_000_000
         case .milliseconds: return Double(milliseconds)

@@ -38,12 +38,12 @@ package struct SekoiaConfiguration: Sendable {
     /// `POST` here to push a batch.
     package var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
     /// `GET` here to follow a task.
-    package func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
+    func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
 }
 
 /// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
 /// spent) and a message that names no command-line flag. Messages never contain the API key.
-package struct SekoiaError: Error, Sendable, CustomStringConvertible {
+package struct SekoiaError: CallFailure {
     package enum Kind: String, Sendable, Equatable {
         /// 401/403: the API key is wrong or lacks the permission to push assets.
         case unauthorized
@@ -93,6 +93,9 @@ package struct SekoiaError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { "\(call): \(message)" }
+
+    /// A refused API key needs a person; everything else may succeed next cycle.
+    package var requiresIntervention: Bool { kind == .unauthorized }
 }
 
 /// Pushes batches of events to Sekoia.io and follows the tasks they start.
@@ -101,11 +104,11 @@ package final class SekoiaIntakeClient: Sendable {
     /// Retries of this client's calls, by cause.
     package let retries: RetryCounter
     private let transport: any HTTPTransport
-    private let onNotice: (@Sendable (String) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
 
     package init(
         configuration: SekoiaConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (String) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -182,39 +185,21 @@ package final class SekoiaIntakeClient: Sendable {
         throw SekoiaError(kind: .taskTimedOut, call: call, taskStatus: lastStatus, message: "task still \(lastStatus)")
     }
 
-    /// Sends with retries for 429 (Retry-After clamped to [0, 3600]), 5xx, connection failures
-    /// and, when `validate` objects, a malformed 200; returns the final 200.
+    /// Sends with HTTPClient's retry loop: 429 (Retry-After clamped to [0, 3600]), 5xx,
+    /// connection failures and, when `validate` objects, a malformed 2xx; returns the final 2xx.
     private func send(_ request: HTTPClientRequest, call: String, validate: (([UInt8]) -> String?)? = nil) async throws -> HTTPClientResponse {
-        var budget = RetryBudget(policy: configuration.retry)
-        var attempt = 0
-        for _ in 0..<10_000 {
-            attempt += 1
-            var status: Int?
-            let cause: RetryCause
-            let detail: String
-            var serverWait: Double?
-            do {
-                let response = try await transport.send(request)
-                status = response.status
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                try await transport.send(request)
+            } interpret: { response, attempt -> AnswerVerdict<HTTPClientResponse> in
                 switch response.status {
                 case 200, 201, 202:
-                    if let problem = validate?(response.body) {
-                        cause = .malformedBody
-                        detail = problem
-                    } else {
-                        return response
-                    }
-                case 429:
-                    cause = .rateLimited
-                    detail = "HTTP 429" + (response.header("Retry-After").map { " (Retry-After '\($0.count > 40 ? String($0.prefix(40)) + "…" : $0)')" } ?? "")
-                    serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
-                case 500, 502, 503, 504:
-                    cause = .serverError
-                    detail = "HTTP \(response.status)\(errorSummary(response.body))"
+                    if let problem = validate?(response.body) { return .retry(.malformedBody, detail: problem) }
+                    return .done(response)
                 case 300...399:
                     let error = TransportError.redirected(
                         status: response.status, locationHost: response.header("Location").flatMap { URL(string: $0)?.host })
-                    throw SekoiaError(kind: .redirected, call: call, message: error.description)
+                    throw SekoiaError(kind: .redirected, call: call, status: response.status, attempt: attempt, message: error.description)
                 case 401, 403:
                     throw SekoiaError(
                         kind: .unauthorized, call: call, status: response.status, attempt: attempt,
@@ -224,29 +209,26 @@ package final class SekoiaIntakeClient: Sendable {
                         kind: .refused, call: call, status: response.status, attempt: attempt,
                         message: "HTTP \(response.status)\(errorSummary(response.body))")
                 }
-            } catch let error as TransportError {
-                switch error {
-                case .timedOut: cause = .timeout
-                case .truncatedBody: cause = .malformedBody
-                case .connectionFailed: cause = .connectionFailure
-                case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, attempt: attempt, message: error.description)
-                case .redirected(let status, _):
-                    throw SekoiaError(kind: .redirected, call: call, status: status, attempt: attempt, message: error.description)
-                case .responseTooLarge, .unrequestedEncoding:
-                    throw SekoiaError(kind: .responseTooLarge, call: call, attempt: attempt, message: error.description)
-                }
-                detail = error.description
+            } serverErrorDetail: { response in
+                "HTTP \(response.status)\(errorSummary(response.body))"
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
-            guard let wait = budget.nextWait(serverWait: serverWait) else {
-                throw SekoiaError(
-                    kind: .retriesExhausted, call: call, status: status, attempt: attempt, cause: cause, elapsed: budget.elapsed,
-                    message: "\(detail); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(formatDuration(budget.elapsed))")
+        } catch let exhausted as RetriesExhausted {
+            throw SekoiaError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, message: exhausted.summary)
+        } catch let error as TransportError {
+            switch error {
+            case .redirected(let status, _):
+                throw SekoiaError(kind: .redirected, call: call, status: status, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding:
+                throw SekoiaError(kind: .responseTooLarge, call: call, message: error.description)
+            default:
+                throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
             }
-            retries.record(cause)
-            onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
-            try await waitSeconds(wait)
         }
-        throw SekoiaError(kind: .retriesExhausted, call: call, attempt: attempt, message: "gave up after \(attempt) attempts")
     }
 
     private func errorSummary(_ body: [UInt8]) -> String {

@@ -9,7 +9,9 @@ private enum Colour: String, OptionValue, CaseIterable {
 private let colour = TypedOption<Colour>("colour", help: "Paint.", default: .green)
 private let shade = TypedOption<Colour>("shade", help: "Optional paint.")
 private let limit = TypedOption<RateLimit>("rate-limit", help: "Calls per second.", default: .perSecond(10))
-private let spec = CommandSpec(name: "tool", abstract: "A tool.", options: [colour.spec, shade.spec, limit.spec])
+private let port = TypedOption<Int>("port", help: "Port.", default: 0, in: 0...65535)
+private let delay = TypedOption<Double>("delay", value: "SECONDS", help: "Wait.", default: 0.25, in: 0...600)
+private let spec = CommandSpec(name: "tool", abstract: "A tool.", options: [colour.spec, shade.spec, limit.spec, port.spec, delay.spec])
 
 final class TypedOptionTests: XCTestCase {
     private func run(_ arguments: [String]) throws -> ParsedArguments {
@@ -43,5 +45,20 @@ final class TypedOptionTests: XCTestCase {
         for bad in ["0", "-1", "fast", "inf", "nan", "1e3", ""] {
             XCTAssertThrowsError(try run(["--rate-limit=\(bad)"]).required(limit), bad)
         }
+    }
+
+    func testNumbersAreCheckedAgainstTheDeclaredRange() throws {
+        XCTAssertEqual(try run([]).required(port), 0)
+        XCTAssertEqual(try run(["--port", "8080"]).required(port), 8080)
+        XCTAssertEqual(try run(["--delay", "1.5"]).required(delay), 1.5)
+        XCTAssertThrowsError(try run(["--port", "70000"]).required(port)) { error in
+            XCTAssertEqual((error as? UsageError)?.message, "invalid value '70000' for '--port': expected an integer between 0 and 65535")
+        }
+        for bad in ["nan", "inf", "0x10", "-1", "601"] {
+            XCTAssertThrowsError(try run(["--delay=\(bad)"]).required(delay), bad)
+        }
+        let help = spec.helpText(commandPath: ["tool"])
+        XCTAssertTrue(help.contains("--delay SECONDS") && help.contains("Wait. (default: 0.25)"), help)
+        XCTAssertTrue(help.contains("Port. (default: 0)"), help)
     }
 }

@@ -136,6 +136,9 @@ final class CollectorPipelineTests: XCTestCase {
             XCTAssertEqual(cause.status, 503)
             XCTAssertEqual(cause.cause, .serverError)
             XCTAssertEqual(cause.attempt, 4)
+            XCTAssertEqual(error.failedCall?.call, "GET /v1/device_groups (page 1)", "the failed call is found through the missing groups")
+            XCTAssertEqual(error.failedCall?.status, 503)
+            XCTAssertFalse(error.requiresIntervention)
             // The library names no flag: the command line adds its own advice.
             XCTAssertFalse(error.description.contains("--"), error.description)
         }
