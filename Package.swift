@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "HTTPTesting", targets: ["HTTPTesting"]),
         .library(name: "ESETMock", targets: ["ESETMock"]),
+        .library(name: "ESETMockTesting", targets: ["ESETMockTesting"]),
     ],
     targets: [
         // Libraries, in the direction data flows.
@@ -23,7 +24,12 @@ let package = Package(
         .target(name: "HTTPServer"),
         .target(name: "HTTPTesting"),
         .target(name: "Fleet"),
-        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "Fleet"]),
+        // The default tenant: the top-level MockData/ directory, shipped as resources.
+        .target(
+            name: "ESETMockData", path: "MockData", exclude: ["README.md"],
+            resources: [.copy("devices.json"), .copy("device_groups.json"), .copy("accounts.json"), .copy("scenarios")]),
+        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "ESETMockData"]),
+        .target(name: "ESETMockTesting", dependencies: ["ESETMock", "HTTPServer"]),
         .target(name: "ArgumentParsing"),
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
@@ -46,13 +52,14 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
-        .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
+        .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "ESETMockTesting", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
-        .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
+        .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMock", "ESETMockData"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "ESETMockTesting", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
+            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "ESETMockTesting", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
