@@ -32,7 +32,7 @@ let serveSpec = CommandSpec(
         .option("port", value: "PORT", help: "Port to bind; 0 picks a free port.", defaultDescription: "0"),
         .option("data", value: "DIR",
                 help: "Directory with devices.json, device_groups.json, optional accounts.json and scenarios/.",
-                defaultDescription: "$ESET_MOCK_DATA or the repository's MockData"),
+                defaultDescription: "$ESET_MOCK_DATA or the built-in default tenant (MockData/)"),
         .option("scenario", value: "NAME", help: "Activate a scenario (repeatable; see 'eset-mock scenarios').",
                 repeatable: true),
         .option("rate-limit", value: "N|off", help: "Calls per second per credential on data calls, or 'off'.",
