@@ -31,7 +31,7 @@ let package = Package(
             name: "ESETMockData", path: "MockData", exclude: ["README.md"],
             resources: [.copy("devices.json"), .copy("device_groups.json"), .copy("accounts.json"), .copy("scenarios")]),
         .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "ESETMockData"]),
-        .target(name: "ESETMockTesting", dependencies: ["ESETMock", "HTTPServer"]),
+        .target(name: "ESETMockTesting", dependencies: ["ESETMock"]),
         .target(name: "ArgumentParsing"),
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "ESETMockTesting", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
-        .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMock", "ESETMockData"]),
+        .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMockData"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
