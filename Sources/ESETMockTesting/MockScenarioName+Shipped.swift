@@ -25,6 +25,12 @@ extension MockScenarioName {
     /// (404).
     public static let emptyFleet = MockScenarioName(rawValue: "empty-fleet")
 
+    /// `endless-body`: Every GET /v1/devices answers 200 with Transfer-Encoding: chunked and a body
+    /// that never ends: {"devices":[ then the fleet's first device and a comma, over and over, as
+    /// fast as the client reads. The mock stops after 60 s, when the client disconnects, or when
+    /// the mock stops, and then closes without the final chunk.
+    public static let endlessBody = MockScenarioName(rawValue: "endless-body")
+
     /// `fleet-changes-between-pages`: Pages hold at most 50 devices. Right after the first devices
     /// page is served, the fleet changes once: the last device of the fleet is deleted; the device
     /// before it gets " (renamed)" appended to its displayName; a copy of the first device with
@@ -32,6 +38,26 @@ extension MockScenarioName {
     /// the end. Only those two objects are re-encoded; page tokens stay valid. Needs a fleet larger
     /// than one page (the default fleet is).
     public static let fleetChangesBetweenPages = MockScenarioName(rawValue: "fleet-changes-between-pages")
+
+    /// `future-last-sync-time`: The fleet's third device (the last one in a smaller fleet) has
+    /// lastSyncTime 2099-01-01T00:00:00Z; everything else is unchanged.
+    public static let futureLastSyncTime = MockScenarioName(rawValue: "future-last-sync-time")
+
+    /// `gzip-bomb`: Every GET /v1/devices answers 200 with Content-Encoding: gzip (whatever
+    /// Accept-Encoding said): about 1.3 MB on the wire that inflate to 200,000,000 spaces followed
+    /// by the normal page, which is therefore valid JSON once fully inflated.
+    public static let gzipBomb = MockScenarioName(rawValue: "gzip-bomb")
+
+    /// `huge-content-length`: Every GET /v1/devices answers 200 with Content-Length: 10000000000
+    /// (10 GB), then streams {"devices":[ and the fleet's first device over and over, as fast as
+    /// the client reads, never reaching the announced length; the mock gives up after 60 s (or when
+    /// the client disconnects) and closes.
+    public static let hugeContentLength = MockScenarioName(rawValue: "huge-content-length")
+
+    /// `invalid-utf8-uuid`: The fleet's fourth device (the last one in a smaller fleet) has the
+    /// bytes FF FE inserted after the 8th byte of its uuid string: invalid UTF-8 on the wire (no
+    /// JSON escape can express it); everything else is unchanged.
+    public static let invalidUtf8Uuid = MockScenarioName(rawValue: "invalid-utf8-uuid")
 
     /// `last-page-token-empty`: Lists end with "nextPageToken": "" (the OpenAPI description, also
     /// the mock's default). Pages hold at most 50 items whatever pageSize asks, so the default
@@ -56,6 +82,11 @@ extension MockScenarioName {
     /// ...", "details": []}.
     public static let missingPermission = MockScenarioName(rawValue: "missing-permission")
 
+    /// `oversized-page`: Every GET /v1/devices page carries 1000 synthetic devices more than it
+    /// should (copies of the fleet's first device with uuids 0e0e0e0e-0000-4000-8000-000000000001
+    /// and on, displayName EXTRA-n), placed before the real ones: more devices than pageSize asked.
+    public static let oversizedPage = MockScenarioName(rawValue: "oversized-page")
+
     /// `rate-limit-burst`: Device-management calls number 2, 3 and 5 (counted over devices,
     /// device_groups, device and batchGet together) answer 429 with `Retry-After: 1` and an empty
     /// body.
@@ -64,6 +95,23 @@ extension MockScenarioName {
     /// `rate-limit-burst-no-retry-after`: Like rate-limit-burst (data calls 2, 3 and 5 answer 429,
     /// empty body) but without a Retry-After header.
     public static let rateLimitBurstNoRetryAfter = MockScenarioName(rawValue: "rate-limit-burst-no-retry-after")
+
+    /// `redirect-devices-foreign`: Every GET /v1/devices answers 302 Found with Location pointing
+    /// at the mock's foreign-origin trap (another loopback port, same path and query). The trap
+    /// records each request it receives and answers a devices list with an empty last page.
+    public static let redirectDevicesForeign = MockScenarioName(rawValue: "redirect-devices-foreign")
+
+    /// `redirect-sekoia-push-foreign`: Every POST to the Sekoia intake (once the API key is
+    /// accepted) answers 307 Temporary Redirect with Location pointing at the mock's foreign-origin
+    /// trap (another loopback port, same path); nothing is kept. The trap records each request it
+    /// receives and answers any push 200 {}.
+    public static let redirectSekoiaPushForeign = MockScenarioName(rawValue: "redirect-sekoia-push-foreign")
+
+    /// `redirect-token-foreign`: Every token request (both grants, every region) answers 307
+    /// Temporary Redirect with Location pointing at the mock's foreign-origin trap (another
+    /// loopback port, same path). The trap records each request it receives and answers any token
+    /// request 200 with a token of its own.
+    public static let redirectTokenForeign = MockScenarioName(rawValue: "redirect-token-foreign")
 
     /// `refresh-fails`: Access tokens die after 2 device-management calls (401, as in token-expiry)
     /// and every refresh_token grant answers 400 {"error": "invalid_grant", ...}; password grants
@@ -144,14 +192,23 @@ extension MockScenarioName {
         .connectionReset,
         .duplicateAcrossPages,
         .emptyFleet,
+        .endlessBody,
         .fleetChangesBetweenPages,
+        .futureLastSyncTime,
+        .gzipBomb,
+        .hugeContentLength,
+        .invalidUtf8Uuid,
         .lastPageTokenEmpty,
         .lastPageTokenMissing,
         .lastPageTokenNull,
         .malformedPage,
         .missingPermission,
+        .oversizedPage,
         .rateLimitBurst,
         .rateLimitBurstNoRetryAfter,
+        .redirectDevicesForeign,
+        .redirectSekoiaPushForeign,
+        .redirectTokenForeign,
         .refreshFails,
         .repeatedPageToken,
         .sekoia429,
