@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "HTTPTesting", targets: ["HTTPTesting"]),
         .library(name: "ESETMock", targets: ["ESETMock"]),
+        .library(name: "ESETMockTesting", targets: ["ESETMockTesting"]),
     ],
     targets: [
         // Libraries, in the direction data flows.
@@ -27,7 +28,12 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Signals"]),
         .target(name: "HTTPTesting"),
         .target(name: "Fleet"),
-        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer"]),
+        // The default tenant: the top-level MockData/ directory, shipped as resources.
+        .target(
+            name: "ESETMockData", path: "MockData", exclude: ["README.md"],
+            resources: [.copy("devices.json"), .copy("device_groups.json"), .copy("accounts.json"), .copy("scenarios"), .copy("edge-cases")]),
+        .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "ESETMockData"]),
+        .target(name: "ESETMockTesting", dependencies: ["ESETMock"]),
         .target(name: "ArgumentParsing"),
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
@@ -54,13 +60,14 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
-        .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
+        .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "ESETMockTesting", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "JSON"]),
-        .testTarget(name: "ConnectorCLITests", dependencies: ["ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "JSON"]),
+        .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMockData"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
+            dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "ESETMockTesting", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],

@@ -1,10 +1,13 @@
+internal import ESETMockData
 import Foundation
 import HTTPServer
 import JSON
 
 /// The mock ESET Connect API (every region, token and device-management hosts) and the mock
-/// Sekoia.io intake, on one HTTP server. Embed it in tests (`start()` on port 0, read `baseURL`,
-/// `stop()`), or run it with `eset-mock serve`. Instances are independent.
+/// Sekoia.io intake, on one HTTP server. In tests, prefer `ESETMockServer.withRunning(_:_:)` from
+/// `ESETMockTesting`, which starts it on a free port and always stops it; here, `start()`,
+/// `baseURL` and `stop()` are the building blocks (and `eset-mock serve` runs it). Instances are
+/// independent.
 ///
 /// URLs: `{baseURL}/{region}.business-account.iam.eset.systems/oauth/token`,
 /// `{baseURL}/{region}.device-management.eset.systems/v1/devices`, `{baseURL}/sekoia/api/...`,
@@ -130,13 +133,13 @@ public final class ESETMockServer: Sendable {
 
     // MARK: Data location
 
-    /// Where `MockData/` is: `$ESET_MOCK_DATA` when set, else the repository's `MockData`
-    /// directory (found from this source file's path, so it works from any working directory).
+    /// Where the mock's data is: `$ESET_MOCK_DATA` when set, else the default tenant shipped
+    /// with this package as resources (the repository's `MockData/`, copied into the build), so
+    /// it is found from any working directory and when this package is a dependency.
     public static var defaultDataDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["ESET_MOCK_DATA"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true)
         }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("MockData", isDirectory: true)
+        return ESETMockData.directory
     }
 }

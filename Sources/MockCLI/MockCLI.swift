@@ -34,7 +34,7 @@ let serveSpec = CommandSpec(
         ServeOptions.port.spec,
         .option("data", value: "DIR",
                 help: "Directory with devices.json, device_groups.json, optional accounts.json and scenarios/.",
-                defaultDescription: "$ESET_MOCK_DATA or the repository's MockData"),
+                defaultDescription: "$ESET_MOCK_DATA or the built-in default tenant (MockData/)"),
         .option("scenario", value: "NAME", help: "Activate a scenario (repeatable; see 'eset-mock scenarios').",
                 repeatable: true),
         mockRateLimit.spec,

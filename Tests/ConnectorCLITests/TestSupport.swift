@@ -1,6 +1,7 @@
 @testable import ConnectorCLI
 import ConnectorDemo
 import ESETMock
+import ESETMockTesting
 import Foundation
 import JSON
 import XCTest
@@ -54,33 +55,26 @@ struct TestFleet {
     }
 }
 
-/// A running mock ESET API + Sekoia.io intake on a free port.
+/// A running mock ESET API + Sekoia.io intake on a free port (`ESETMockTesting`'s `.testing`
+/// preset, serving `fleet`).
 final class MockServer {
-    let server: ESETMockServer
-    static let password = "demo-password"
+    let mock: RunningESETMock
+    var server: ESETMockServer { mock.server }
+    static let password = MockAccount.demo.password
     static let apiKey = "sekoia-demo-key"
     static let connectorUUID = "11111111-2222-4333-8444-555555555555"
 
-    static let library: [MockScenario] = {
-        do {
-            return try ESETMockConfiguration.loadScenarioLibrary()
-        } catch {
-            XCTFail("cannot load MockData/scenarios: \(error)")
-            return []
-        }
-    }()
-
     init(fleet: TestFleet, scenarios: [String] = [], rateLimit: Int? = nil, configure: (inout ESETMockConfiguration) -> Void = { _ in }) throws {
-        var configuration = ESETMockConfiguration(fixtures: try fleet.fixtures(), scenarioLibrary: Self.library)
+        var configuration = try ESETMockConfiguration.testing(scenarios: scenarios.map(MockScenarioName.init(rawValue:)),
+                                                              fixtures: try fleet.fixtures())
         configuration.rateLimitPerSecond = rateLimit
-        configuration.activeScenarios = scenarios
+        configuration.accounts = [.demo]  // the test fleet's tenant has no other users
         configuration.sekoiaAPIKey = Self.apiKey
         configure(&configuration)
-        server = try ESETMockServer(configuration: configuration)
-        try server.start()
+        mock = try .start(configuration)
     }
 
-    deinit { server.stop(timeout: 1) }
+    deinit { mock.stopAndWait(timeout: 1) }
 
     var baseURL: String { server.baseURL }
 

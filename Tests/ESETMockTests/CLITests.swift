@@ -142,6 +142,32 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(list.standardOutput.contains("fleet-changes-between-pages\n"), list.standardOutput)
         XCTAssertTrue(list.standardOutput.contains("expect: "))
     }
+
+    func testTheDefaultTenantIsFoundFromAnyWorkingDirectory() throws {
+        // The data is a resource beside the executable, not a path relative to the checkout.
+        var environment = ProcessInfo.processInfo.environment
+        environment["ESET_MOCK_DATA"] = nil
+        let cli = try CLIProcess(["serve", "--port", "0", "--rate-limit", "off"], directory: URL(fileURLWithPath: "/"),
+                                 environment: environment)
+        defer { cli.kill() }
+        let line = try XCTUnwrap(cli.firstLine(timeout: 20), "no first line; stderr: \(cli.standardError)")
+        let prefix = "eset-mock listening on http://127.0.0.1:"
+        XCTAssertTrue(line.hasPrefix(prefix), line)
+        let port = try XCTUnwrap(Int(line.dropFirst(prefix.count)))
+        let connection = try RawHTTPConnection(port: port)
+        defer { connection.close() }
+        let form = Array("grant_type=password&username=demo%40example.com&password=demo-password".utf8)
+        let token = try connection.request("POST", "/eu.business-account.iam.eset.systems/oauth/token",
+                                           headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
+        let access = try XCTUnwrap(try JSONParser.parse(token.body)["access_token"]?.stringValue, token.bodyText)
+        let page = try connection.request("GET", "/eu.device-management.eset.systems/v1/devices?pageSize=1000",
+                                          headers: [("Authorization", "Bearer \(access)")])
+        XCTAssertEqual(page.status, 200, page.bodyText)
+        XCTAssertEqual(try JSONParser.parse(page.body)["devices"]?.arrayValue?.count,
+                       try MockFixtures(directory: ESETMockServer.defaultDataDirectory).deviceCount)
+        cli.terminate()
+        XCTAssertEqual(cli.waitForExit(timeout: 20), 0)
+    }
 }
 
 /// A child process with its output collected on background threads, so reading the first line
@@ -159,7 +185,7 @@ final class CLIProcess: Sendable {
         return me.deletingLastPathComponent().appendingPathComponent("eset-mock")
     }
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], directory: URL? = nil, environment: [String: String]? = nil) throws {
         let executable = CLIProcess.executable
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw RawHTTPError("\(executable.path) is missing: build the eset-mock product before the tests")
@@ -167,6 +193,8 @@ final class CLIProcess: Sendable {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

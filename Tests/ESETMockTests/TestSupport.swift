@@ -1,4 +1,5 @@
 import ESETMock
+import ESETMockTesting
 import Foundation
 import HTTPServer
 import HTTPTesting
@@ -38,19 +39,21 @@ struct TestFleet {
     }
 }
 
-/// One running mock plus a small client for it. Every request uses a fresh connection, so a
-/// deliberately broken answer (reset, truncation) cannot disturb the next request.
+/// One running mock (from `ESETMockTesting`'s `.testing` preset) plus a small client for it.
+/// Every request uses a fresh connection, so a deliberately broken answer (reset, truncation)
+/// cannot disturb the next request.
 final class MockHarness: Sendable {
-    let server: ESETMockServer
-    static let library: [MockScenario] = {
-        // The repository's own scenario files: the tests prove the shipped data, not a copy.
+    let mock: RunningESETMock
+    var server: ESETMockServer { mock.server }
+    /// The shipped scenario library: the tests prove the shipped data, not a copy.
+    static var library: [MockScenario] {
         do {
-            return try ESETMockConfiguration.loadScenarioLibrary()
+            return try ESETMockConfiguration.testing().scenarioLibrary
         } catch {
             XCTFail("cannot load MockData/scenarios: \(error)")
             return []
         }
-    }()
+    }
 
     /// Every answer's contract violations not declared on purpose (see `ContractWatch`).
     let contract: ContractWatch
@@ -64,17 +67,17 @@ final class MockHarness: Sendable {
          configure: (inout ESETMockConfiguration) -> Void = { _ in }) throws {
         contract = ContractWatch(allowed: offContract, file: file, line: line)
         self.requestTimeout = requestTimeout
-        var configuration = ESETMockConfiguration(fixtures: try fleet.fixtures(), scenarioLibrary: MockHarness.library)
+        var configuration = try ESETMockConfiguration.testing(scenarios: scenarios.map(MockScenarioName.init(rawValue:)),
+                                                              fixtures: try fleet.fixtures())
         configuration.rateLimitPerSecond = rateLimit
-        configuration.activeScenarios = scenarios
+        configuration.accounts = [.demo]  // the test fleet's tenant has no other users
         configuration.responseObserver = contract.observer()
         configure(&configuration)
-        server = try ESETMockServer(configuration: configuration)
-        try server.start()
+        mock = try .start(configuration)
     }
 
     deinit {
-        server.stop()
+        mock.stopAndWait()
         contract.assertClean()
     }
 

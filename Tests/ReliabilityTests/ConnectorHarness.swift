@@ -1,5 +1,6 @@
 import ConnectorCLI
 import ESETMock
+import ESETMockTesting
 import Foundation
 import HTTPServer
 import JSON
@@ -52,11 +53,12 @@ final class RecordingMock: Sendable {
     let fleet: ReliabilityFleet
     private let issuedTokens = TokenSet()
 
-    static let library: [MockScenario] = (try? ESETMockConfiguration.loadScenarioLibrary()) ?? []
+    static let library: [MockScenario] = (try? ESETMockConfiguration.testing().scenarioLibrary) ?? []
 
     init(fleet: ReliabilityFleet, secrets: HarnessSecrets = HarnessSecrets(), scenarios: [MockScenario] = []) throws {
-        var configuration = ESETMockConfiguration(fixtures: try fleet.fixtures(), scenarioLibrary: Self.library)
-        configuration.rateLimitPerSecond = nil
+        // The shared test preset (loopback, port 0, no rate limit, the shipped scenario library);
+        // the front below, not the mock, owns the socket.
+        var configuration = try ESETMockConfiguration.testing(fixtures: try fleet.fixtures())
         configuration.accounts = [MockAccount(username: secrets.username, password: secrets.password)]
         configuration.sekoiaAPIKey = secrets.sekoiaAPIKey
         configuration.journalCapacity = 100_000

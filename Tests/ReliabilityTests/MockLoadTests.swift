@@ -1,4 +1,5 @@
 import ESETMock
+import ESETMockTesting
 import Foundation
 import HTTPServer
 import HTTPTesting
@@ -15,8 +16,7 @@ final class MockLoadTests: XCTestCase {
     static let seed = Budget.seed(0x4C4F_4144_4D4F_434B)
 
     func startMock() throws -> (ESETMockServer, MockExpectations) {
-        var configuration = try ESETMockConfiguration.load()
-        configuration.rateLimitPerSecond = nil
+        var configuration = try ESETMockConfiguration.testing()
         configuration.sekoiaItemCapacity = 10_000
         let mock = try ESETMockServer(configuration: configuration)
         try mock.start()

@@ -1,4 +1,5 @@
 @testable import ESETMock
+import ESETMockTesting
 import Foundation
 import HTTPTesting
 import JSON
@@ -12,8 +13,7 @@ import Glibc
 /// path, and no secret in anything the connector prints or writes, even when it fails.
 final class SecurityTests: XCTestCase {
     func startMock() throws -> (ESETMockServer, MockExpectations) {
-        var configuration = try ESETMockConfiguration.load()
-        configuration.rateLimitPerSecond = nil
+        let configuration = try ESETMockConfiguration.testing()
         let mock = try ESETMockServer(configuration: configuration)
         try mock.start()
         return (mock, try MockExpectations(configuration.fixtures))
