@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "JSON"]),
-        .testTarget(name: "ConnectorCLITests", dependencies: ["ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "JSON"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["Collector", "ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
