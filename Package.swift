@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "ESETMockTesting", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "JSON"]),
         .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMockData"]),
-        .testTarget(name: "ConnectorCLITests", dependencies: ["ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["Collector", "ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",

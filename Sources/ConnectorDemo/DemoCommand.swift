@@ -142,6 +142,18 @@ package func runESETConnector(_ arguments: [String], context: CLIContext = .proc
     await runConnectorCLI(arguments, context: context, subcommands: [DemoCommand.self] + connectorSubcommands)
 }
 
+/// The `eset-connector` process: prepares its standard descriptors and SIGPIPE, then runs
+/// `arguments` (without the program name) and returns the exit status.
+package func runESETConnectorProcess(_ arguments: [String]) async -> Int32 {
+    // A closed stdout (`>&-`) must fail the cycle with EBADF, and its descriptor number must not
+    // be reused by a socket the connector opens later.
+    TextStream.guardStandardDescriptors()
+    // A reader that goes away (`| head -1`) must surface as a write error (EPIPE) that fails the
+    // cycle with a message, not as a silent death by SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
+    return await runESETConnector(arguments)
+}
+
 /// Re-indents compact JSON (2 spaces) without reparsing, so numbers keep their exact text.
 package func prettyJSON(_ bytes: [UInt8]) -> String {
     var output: [UInt8] = []
