@@ -25,7 +25,8 @@ let package = Package(
         .target(name: "Fleet"),
         .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "Fleet"]),
         .target(name: "ArgumentParsing"),
-        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
+        // Conformance runs a connector through an injected launcher; it does not link one.
+        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "HTTPServer"]),
 
         // Command implementations live in libraries so tests can run them in-process.
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock"]),
@@ -36,7 +37,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "eset-connector", dependencies: ["ConnectorCLI"]),
         .executableTarget(name: "eset-mock", dependencies: ["MockCLI"]),
-        .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI"]),
+        .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI", "Conformance", "ConnectorCLI"]),
         .executableTarget(name: "eset-bench", dependencies: ["Benchmarks", "ArgumentParsing"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -49,7 +50,7 @@ let package = Package(
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "ConnectorCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
