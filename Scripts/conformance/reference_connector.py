@@ -116,7 +116,8 @@ def push(env, timeout, events):
 def with_now(value, profile):
     """The mapper writes "$now" where M13 falls back to the moment of mapping: fill it in."""
     if value == "$now":
-        return int(time.time() * 1000) if profile == "ocsf-strict" else int(time.time())
+        # The published table writes epoch seconds as a float; ocsf-strict integer milliseconds.
+        return int(time.time() * 1000) if profile == "ocsf-strict" else time.time()
     if isinstance(value, dict):
         return {key: with_now(item, profile) for key, item in value.items()}
     if isinstance(value, list):

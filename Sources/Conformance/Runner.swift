@@ -48,15 +48,26 @@ public struct ConformanceRunner: Sendable {
         }
     }
 
-    /// Runs every case, one after another (each has its own mock), and builds the report.
-    public func run(_ cases: [ConformanceCase], progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
-        var results: [CaseResult] = []
-        for testCase in cases {
-            let result = await run(testCase)
-            progress?(result)
-            results.append(result)
+    /// Runs every case (each has its own mock on its own port), `jobs` at a time, and builds the
+    /// report in case order.
+    public func run(_ cases: [ConformanceCase], jobs: Int = 1, progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
+        var results = [CaseResult?](repeating: nil, count: cases.count)
+        await withTaskGroup(of: (Int, CaseResult).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < cases.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.run(cases[index])) }
+            }
+            for _ in 0..<max(1, jobs) { startNext() }
+            while let (index, result) = await group.next() {
+                progress?(result)
+                results[index] = result
+                startNext()
+            }
         }
-        return ConformanceReport(catalog: catalog, results: results)
+        return ConformanceReport(catalog: catalog, results: results.compactMap { $0 })
     }
 
     // MARK: Mapping cases

@@ -26,6 +26,7 @@ let conformanceSpec = CommandSpec(
         .option("capabilities", value: "FILE", help: "The client's capabilities: {\"contract\": 1, \"capabilities\": {\"name\": [\"arg\", …]}}."),
         .option("capability", value: "NAME", help: "Declare a capability that needs no argument.", repeatable: true),
         .option("pass-env", value: "NAME", help: "Also pass this variable of the runner's environment to the client (PATH and HOME always pass).", repeatable: true),
+        .option("jobs", short: "j", value: "N", help: "Run N cases at a time (each has its own mock).", defaultDescription: "1"),
         .option("junit", value: "FILE", help: "Also write the results as JUnit XML to FILE."),
         .option("scorecard", value: "FILE", help: "Also write a Markdown scorecard (every case's outcome and a verdict) to FILE."),
         .flag("record", help: "Rewrite expected.ndjson of the mapping cases run from what the connector produced (review the diff!)."),
@@ -112,9 +113,14 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
         writeError("error: no case to run under \(casesDirectory.path)\(filters.isEmpty ? "" : " matching the filter")\n")
         return 1
     }
+    let jobs = parsed.value("jobs").map { Int($0) ?? 0 } ?? 1
+    guard (1...64).contains(jobs) else {
+        writeError("error: invalid value '\(parsed.value("jobs") ?? "")' for '--jobs': expected a number from 1 to 64\n")
+        return 64
+    }
     let verbose = parsed.flag("verbose")
     let runner = ConformanceRunner(catalog: catalog, scenarioLibrary: library, launcher: launcher)
-    let report = await runner.run(cases) { result in
+    let report = await runner.run(cases, jobs: jobs) { result in
         guard verbose else { return }
         let label = result.notApplicable ? "n/a " : result.passed ? "pass" : "FAIL"
         write("\(label) \(result.name) \(result.outcome.map { "[\($0.rawValue)] " } ?? "")(\(String(format: "%.2f", result.seconds)) s)\n")
@@ -183,5 +189,5 @@ func chooseLauncher(_ parsed: ParsedArguments, default connector: ConnectorLaunc
     }
     client.passedEnvironment += parsed.values("pass-env").filter { !client.passedEnvironment.contains($0) }
     try client.validate()
-    return ConnectorLauncher.command(client, name: binary.map { "eset-connector binary (\(URL(fileURLWithPath: $0).lastPathComponent))" })
+    return ConnectorLauncher.command(client, name: binary.map { _ in "eset-connector (built binary, client contract)" })
 }
