@@ -172,6 +172,23 @@ final class ClientContractTests: XCTestCase {
         XCTAssertTrue(scorecard.contains("reported success while devices were missing (silent loss) in 2 case(s)"), scorecard)
     }
 
+    /// A client that maps to its own table (here: the reference connector forced to the strict
+    /// profile on sekoia cases) is scored per rule, not just failed.
+    func testAClientMappingToItsOwnTableIsScoredPerRule() async throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"].first(where: FileManager.default.isExecutableFile) else {
+            print("skipped: no python3 on this machine, the reference connector cannot run")
+            throw XCTSkip("no python3 on this machine")
+        }
+        let script = conformanceRoot.appendingPathComponent("../Scripts/conformance/reference_connector.py").standardized.path
+        let launcher = ConnectorLauncher.command(ClientDeclaration(command: [python, script, "--profile=ocsf-strict"]))
+        let testCase = try CaseLoader.load(conformanceRoot.appendingPathComponent("cases/mapping/M13-fallback"))
+        let result = try await runner(launcher).run(testCase)
+        XCTAssertEqual(result.outcome, .wrongMapping, result.problems.joined(separator: "\n"))
+        XCTAssertTrue(result.failedRules.contains("M13"), "\(result.failedRules)")
+        XCTAssertFalse(result.failedRules.contains { $0.hasPrefix("S") }, "strict rules do not judge a sekoia case: \(result.failedRules)")
+        XCTAssertTrue(result.problems.contains { $0.contains("time: expected") }, result.problems.joined(separator: "\n"))
+    }
+
     /// Our own built binary through the same contract: every case acceptable, none skipped.
     func testOurBuiltBinaryScoresEveryCaseAcceptableThroughTheContract() async throws {
         let binary = try locateConnectorBinary()
