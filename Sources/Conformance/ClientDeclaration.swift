@@ -161,10 +161,17 @@ public struct ClientDeclaration: Sendable {
         return out
     }
 
-    /// Checks every placeholder of the command and capability arguments against the known names.
+    /// Checks every placeholder of the command and capability arguments against the known names,
+    /// and that the program can be found (on the `PATH` the client will get).
     public func validate() throws {
         let dummy = Dictionary(uniqueKeysWithValues: Self.placeholders.map { ($0, "") })
         for argument in command + capabilities.values.flatMap({ $0 }) { _ = try Self.expand(argument, values: dummy) }
+        guard let program = command.first, !program.contains("{") else { return }
+        let path = passedEnvironment.contains("PATH") ? ProcessInfo.processInfo.environment["PATH"] : nil
+        guard Subprocess.resolve(program, path: path) != nil else {
+            throw CommandSyntaxError(
+                message: "cannot find the executable \(program.debugDescription)" + (program.contains("/") ? "" : " on PATH"))
+        }
     }
 }
 

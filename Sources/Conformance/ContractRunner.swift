@@ -100,11 +100,7 @@ extension ConformanceRunner {
                 of: [account.password, configuration.sekoiaAPIKey],
                 in: [("the client's standard output", exit.standardOutput), ("the client's standard error", exit.standardError),
                      ("the events sent to Sekoia.io", rawItems.joined(separator: "\n"))])
-            if let foreign = foreignOriginRequests(mock) {
-                for request in foreign.dropFirst(foreignBefore) where request.carriedCredential {
-                    leaks.append("\(request.method) \(request.path) to a foreign origin carried a credential")
-                }
-            }
+            leaks += foreignOriginLeaks(mock, since: foreignBefore)
             var findings = RunFindings(
                 termination: exit.termination, expectsFailure: false, target: [],
                 received: delivered.map { $0["device"]?["uid"]?.stringValue ?? "(no device.uid)" }, leaks: leaks)
@@ -185,6 +181,13 @@ extension ConformanceRunner {
               Set(expectedUIDs).count == expectedUIDs.count, Set(expectedUIDs) == Set(receivedUIDs) else { return received }
         let byUID = Dictionary(received.map { ($0["device"]?["uid"]?.stringValue ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         return expectedUIDs.compactMap { byUID[$0 ?? ""] }
+    }
+
+    /// The requests to the foreign-origin trap, after the first `since`, that carried a credential.
+    func foreignOriginLeaks(_ mock: ESETMockServer, since: Int) -> [String] {
+        (foreignOriginRequests(mock) ?? []).dropFirst(since).filter(\.carriedCredential).map {
+            "\($0.method) \($0.path) to a foreign origin carried a credential"
+        }
     }
 
     /// A request the mock's foreign-origin trap received.

@@ -56,8 +56,13 @@ extension ConformanceRunner {
         let findings = RunFindings(
             termination: .exited(run.status), expectsFailure: (intValue(expect["exitStatus"]) ?? 0) != 0,
             target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: [], file: file), received: delivered,
-            leaks: leaks(of: [Self.password], in: [("standard output", run.standardOutput), ("standard error", run.standardError)]))
+            leaks: leaks(of: [Self.password], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
+                + foreignOriginLeaks(mock, since: 0))
         result.outcome = findings.classes().first
+        if !findings.leaks.isEmpty {
+            result.problems += findings.leaks.map { "secret off-origin: \($0)" }
+            result.failedRules = testCase.rules
+        }
         return result
     }
 
@@ -86,6 +91,7 @@ extension ConformanceRunner {
             let label = "cycle \(number + 1)"
             try mock.setScenarios(cycle["scenarios"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             let batchesBefore = mock.receivedSekoiaBatches().count
+            let foreignBefore = foreignOriginRequests(mock)?.count ?? 0
             let itemsBefore = mock.receivedSekoiaItems().count
             let output = workspace.path("events-\(number + 1).ndjson")
             let clock = Date()
@@ -128,7 +134,8 @@ extension ConformanceRunner {
             let findings = RunFindings(
                 termination: .exited(run.status), expectsFailure: (intValue(expect["exitStatus"]) ?? 0) != 0,
                 target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: firstCycleEvents, file: file), received: uids,
-                leaks: leaks(of: [Self.password, mock.configuration.sekoiaAPIKey], in: [("standard output", run.standardOutput), ("standard error", run.standardError)]))
+                leaks: leaks(of: [Self.password, mock.configuration.sekoiaAPIKey], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
+                    + foreignOriginLeaks(mock, since: foreignBefore))
             let cycleOutcome = findings.classes().first ?? .complete
             outcome = min(outcome ?? cycleOutcome, cycleOutcome)
             let accepted = try AcceptableOutcomes.read(cycle["acceptable"], expect: expect, description: testCase.description, file: file)

@@ -225,6 +225,10 @@ final class ClientContractTests: XCTestCase {
         let both = await ConformanceCLI.runConformanceCLI(
             ["--cases", directory.path, "--connector-command", "x", "--connector-binary", "/bin/sh"], write: usage.append, writeError: usage.append)
         XCTAssertEqual(both, 64)
+        let missing = await ConformanceCLI.runConformanceCLI(
+            ["--cases", directory.path, "--connector-command", "no-such-client-4f3e2d1c --go"], write: usage.append, writeError: usage.append)
+        XCTAssertEqual(missing, 64)
+        XCTAssertTrue(usage.text.contains(#"cannot find the executable "no-such-client-4f3e2d1c" on PATH"#), usage.text)
     }
 
     /// The built `eset-connector` next to this test bundle (SwiftPM puts products and the test
