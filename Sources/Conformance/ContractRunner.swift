@@ -38,7 +38,7 @@ extension ConformanceRunner {
         let fixtures = testCase.kind == .mapping ? try caseFixtures(testCase.directory) : try fleet(definition, testCase: testCase)
         let fleetUUIDs = Set(fixtures.deviceUUIDs.compactMap { $0 })
         let expected = testCase.kind == .mapping ? try testCase.expectedEvents() : []
-        let cycles = try contractCycles(testCase, file: file)
+        let cycles = try contractCycles(testCase, client: client, file: file)
         let cycleOnly = Set(cycles.flatMap(\.with))
 
         let workspace = try Workspace()
@@ -117,7 +117,7 @@ extension ConformanceRunner {
                 deviations.merge(evaluation.deviations, uniquingKeysWith: +)
                 if !evaluation.failedRules.isEmpty { problems += evaluation.problems.prefix(30).map { label + $0 } }
             } else {
-                findings.expectsFailure = (intValue(cycle.expect["exitStatus"]) ?? 0) != 0
+                findings.expectsFailure = AcceptableOutcomes.expectsFailure(cycle.expect)
                 findings.target = try targetSet(cycle.expect, fleet: fleetUUIDs, firstCycle: firstCycleEvents, file: file)
             }
             let classes = findings.classes()
@@ -145,7 +145,7 @@ extension ConformanceRunner {
         return result
     }
 
-    private func contractCycles(_ testCase: ConformanceCase, file: String) throws -> [Cycle] {
+    private func contractCycles(_ testCase: ConformanceCase, client: ClientDeclaration, file: String) throws -> [Cycle] {
         let definition = testCase.definition
         func strings(_ value: JSONValue?) -> [String] { value?.arrayValue?.compactMap(\.stringValue) ?? [] }
         switch testCase.kind {
@@ -153,7 +153,16 @@ extension ConformanceRunner {
             return [Cycle(scenarios: [], expect: .object(JSONObject()), with: [], acceptable: testCase.acceptable, tasksFail: false)]
         case .error:
             let expect = definition["expect"] ?? .object(JSONObject())
-            return [Cycle(scenarios: strings(definition["scenarios"]), expect: expect, with: [], acceptable: testCase.acceptable, tasksFail: false)]
+            var cycles = [Cycle(scenarios: strings(definition["scenarios"]), expect: expect, with: [], acceptable: testCase.acceptable, tasksFail: false)]
+            // "afterwards": a second run on the same state; it proves a checkpoint, so it runs
+            // only for a client that keeps one.
+            if let afterwards = expect["afterwards"], client.capabilities["checkpoint"] != nil {
+                cycles.append(Cycle(
+                    scenarios: strings(afterwards["scenarios"]), expect: afterwards, with: [],
+                    acceptable: try AcceptableOutcomes.read(afterwards["acceptable"], expect: afterwards, description: testCase.description, file: file),
+                    tasksFail: false))
+            }
+            return cycles
         case .delivery:
             guard let cycles = definition["cycles"]?.arrayValue, !cycles.isEmpty else {
                 throw CaseError(file, "a delivery case needs a non-empty \"cycles\" array")

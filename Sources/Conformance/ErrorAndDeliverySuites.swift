@@ -54,7 +54,7 @@ extension ConformanceRunner {
             name: testCase.name, kind: .error, profile: testCase.profile, rules: testCase.rules,
             failedRules: problems.isEmpty ? [] : testCase.rules, problems: problems, seconds: Date().timeIntervalSince(started))
         let findings = RunFindings(
-            termination: .exited(run.status), expectsFailure: (intValue(expect["exitStatus"]) ?? 0) != 0,
+            termination: .exited(run.status), expectsFailure: AcceptableOutcomes.expectsFailure(expect),
             target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: [], file: file), received: delivered,
             leaks: leaks(of: [Self.password], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
                 + foreignOriginLeaks(mock, since: 0))
@@ -132,7 +132,7 @@ extension ConformanceRunner {
             }
             let uids = (cycle["intakeTasksFail"]?.boolValue == true ? [] : items).compactMap { $0["device"]?["uid"]?.stringValue }
             let findings = RunFindings(
-                termination: .exited(run.status), expectsFailure: (intValue(expect["exitStatus"]) ?? 0) != 0,
+                termination: .exited(run.status), expectsFailure: AcceptableOutcomes.expectsFailure(expect),
                 target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: firstCycleEvents, file: file), received: uids,
                 leaks: leaks(of: [Self.password, mock.configuration.sekoiaAPIKey], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
                     + foreignOriginLeaks(mock, since: foreignBefore))
@@ -157,7 +157,7 @@ extension ConformanceRunner {
     /// The devices a complete delivery holds. A case that expects a failure and delivers "none"
     /// still has the fleet as its target: a run claiming success there lost it silently.
     func targetSet(_ expect: JSONValue, fleet: Set<String>, firstCycle: [JSONValue], file: String) throws -> Set<String> {
-        let expectsFailure = (intValue(expect["exitStatus"]) ?? 0) != 0
+        let expectsFailure = AcceptableOutcomes.expectsFailure(expect)
         switch expect["delivered"] {
         case nil: return fleet
         case .string("none")?: return expectsFailure ? fleet : []

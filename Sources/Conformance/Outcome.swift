@@ -124,10 +124,17 @@ public struct AcceptableOutcomes: Sendable, Equatable {
             }
             return AcceptableOutcomes(reasons)
         }
-        let status = expect?["exitStatus"].flatMap { value -> Int? in
-            if case .int(let integer) = value { return Int(integer) }
-            return nil
-        } ?? 0
-        return AcceptableOutcomes(status == 0 ? [.complete: description] : [.cleanFailure: description])
+        return AcceptableOutcomes(expectsFailure(expect) ? [.cleanFailure: description] : [.complete: description])
+    }
+
+    /// `expect.exitStatus` is a non-zero number or `"failure"` (any status but 0 and 2 for our
+    /// connector; any non-zero status under the client contract).
+    static func expectsFailure(_ expect: JSONValue?) -> Bool {
+        switch expect?["exitStatus"] {
+        case .string("failure")?: return true
+        case .int(let status)?: return status != 0
+        case .double(let status)?: return status != 0
+        default: return false
+        }
     }
 }

@@ -98,6 +98,28 @@ final class ClientContractTests: XCTestCase {
         }
     }
 
+    /// Cases in the hostile-server format (`"exitStatus": "failure"`, a second run `afterwards`)
+    /// accept a clean failure by default; exit 0 there is a silent loss.
+    func testAFailureExpectationAcceptsACleanFailureAndScoresExitZeroAsSilentLoss() async throws {
+        let (_, directory) = try tinyCase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(#"{"kind": "error", "fleet": "case", "expect": {"exitStatus": "failure", "delivered": "none", "maxSeconds": 10, "afterwards": {"exitStatus": 0, "delivered": "all"}}}"#.utf8)
+            .write(to: directory.appendingPathComponent("case.json"))
+        let testCase = try CaseLoader.load(directory)
+        XCTAssertEqual(Set(testCase.acceptable.reasons.keys), [.cleanFailure])
+        let failing = try await runner(shell("exit 1")).run(testCase)
+        XCTAssertEqual(failing.outcome, .cleanFailure)
+        XCTAssertTrue(failing.passed, failing.problems.joined(separator: "\n"))
+        let claimingSuccess = try await runner(shell("exit 0")).run(testCase)
+        XCTAssertEqual(claimingSuccess.outcome, .silentLoss)
+        XCTAssertFalse(claimingSuccess.passed)
+        // With a checkpoint, the second run happens and must deliver everything.
+        let withCheckpoint = try await runner(.command(ClientDeclaration(command: ["/bin/sh", "-c", "exit 1"], capabilities: ["checkpoint": []]))).run(testCase)
+        XCTAssertEqual(withCheckpoint.outcome, .cleanFailure)
+        XCTAssertFalse(withCheckpoint.passed, "the second run delivered nothing: \(withCheckpoint.problems)")
+        XCTAssertTrue(withCheckpoint.problems.contains { $0.hasPrefix("cycle 2: outcome clean failure is not acceptable") }, "\(withCheckpoint.problems)")
+    }
+
     func testACaseNeedingACapabilityTheClientLacksIsNotApplicableNotFailed() async throws {
         let testCase = try CaseLoader.load(conformanceRoot.appendingPathComponent("cases/delivery/batches-and-checkpoint"))
         let result = try await runner(shell("exit 1")).run(testCase)
