@@ -28,6 +28,7 @@ from reference_mapper import group_map, map_device  # noqa: E402
 PAGE_SIZE = 100
 BATCH_SIZE = 100
 TASK_POLLS = 50
+MAX_BODY = 32 << 20  # every server is an adversary: no answer is read without a bound
 
 
 class Failure(Exception):
@@ -50,7 +51,10 @@ def request(method, url, timeout, headers=None, body=None):
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as answer:
-            return answer.status, answer.read()
+            body = answer.read(MAX_BODY + 1)
+            if len(body) > MAX_BODY:
+                raise Failure(f"{method} {urllib.parse.urlsplit(url).path}: the answer is larger than {MAX_BODY} bytes")
+            return answer.status, body
     except urllib.error.HTTPError as error:
         raise Failure(f"{method} {urllib.parse.urlsplit(url).path} answered HTTP {error.code}") from None
     except (urllib.error.URLError, OSError) as error:
