@@ -22,6 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True  # run from a checkout: leave no __pycache__ behind
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_mapper import group_map, map_device  # noqa: E402
 
