@@ -253,6 +253,22 @@ final class ClientContractTests: XCTestCase {
         XCTAssertTrue(usage.text.contains(#"cannot find the executable "no-such-client-4f3e2d1c" on PATH"#), usage.text)
     }
 
+    /// Our binary given as a plain `--connector-command` with its capabilities file (what
+    /// `--connector-binary` stands for), on cases that use every kind of capability.
+    func testOurBinaryRunsAsAPlainConnectorCommand() async throws {
+        let binary = try locateConnectorBinary()
+        let capabilities = conformanceRoot.appendingPathComponent("../Scripts/conformance/eset-connector.capabilities.json").standardized.path
+        let command = "'\(binary)' collect --region {region} --username {username} --eset-url {eset_base_url} --sekoia-url {sekoia_url} "
+            + "--connector-uuid {connector_uuid} --state-dir {workdir} --rate-limit off --retry-delay 0.05"
+        let output = Captured()
+        let status = await ConformanceCLI.runConformanceCLI(
+            ["--connector-command", command, "--capabilities", capabilities, "--jobs", "2", "--filter", "happy-path-eu", "--filter", "strict-seed-sample",
+             "--filter", "full-ignores-checkpoint", "--filter", "slow-response-timeout", "--filter", "server-errors-persistent-allowed"],
+            write: output.append, writeError: output.append)
+        XCTAssertEqual(status, 0, output.text)
+        XCTAssertTrue(output.text.hasSuffix("5 passed, 0 failed\n"), output.text)
+    }
+
     /// The built `eset-connector` next to this test bundle (SwiftPM puts products and the test
     /// bundle in one directory), or where ESET_CONNECTOR_BINARY says.
     private func locateConnectorBinary() throws -> String {
