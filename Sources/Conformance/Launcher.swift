@@ -130,18 +130,27 @@ enum Subprocess {
         let outputURL = captureDirectory.appendingPathComponent("stdout")
         let errorURL = captureDirectory.appendingPathComponent("stderr")
         let process = Process()
+        let outputHandle: FileHandle
+        let errorHandle: FileHandle
         do {
             try FileManager.default.createDirectory(at: captureDirectory, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: outputURL.path, contents: nil)
             FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+            outputHandle = try FileHandle(forWritingTo: outputURL)
+            errorHandle = try FileHandle(forWritingTo: errorURL)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = Array(invocation.arguments.dropFirst())
             process.environment = invocation.environment
             process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: outputURL)
-            process.standardError = try FileHandle(forWritingTo: errorURL)
+            process.standardOutput = outputHandle
+            process.standardError = errorHandle
         } catch {
             return ConnectorExit(termination: .notStarted("cannot prepare the run: \(error)"), standardOutput: "", standardError: "", seconds: 0)
+        }
+        // The child has its own copies; a long certification must not run out of descriptors.
+        defer {
+            try? outputHandle.close()
+            try? errorHandle.close()
         }
         let timedOut = Atomic<Bool>(false)
         let termination: ConnectorExit.Termination = await withCheckedContinuation { continuation in

@@ -25,6 +25,7 @@ let conformanceSpec = CommandSpec(
         .option("connector-binary", value: "PATH", help: "Certify a built eset-connector binary under the client contract."),
         .option("capabilities", value: "FILE", help: "The client's capabilities: {\"contract\": 1, \"capabilities\": {\"name\": [\"arg\", …]}}."),
         .option("capability", value: "NAME", help: "Declare a capability that needs no argument.", repeatable: true),
+        .option("connector-name", value: "NAME", help: "How the scorecard names the connector.", defaultDescription: "the command"),
         .option("pass-env", value: "NAME", help: "Also pass this variable of the runner's environment to the client (PATH and HOME always pass).", repeatable: true),
         .option("jobs", short: "j", value: "N", help: "Run N cases at a time (each has its own mock).", defaultDescription: "1"),
         .option("junit", value: "FILE", help: "Also write the results as JUnit XML to FILE."),
@@ -61,13 +62,14 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
         writeError("error: invalid value '\(profile)' for '--profile': expected sekoia or ocsf-strict\n")
         return 64
     }
-    let launcher: ConnectorLauncher
+    var launcher: ConnectorLauncher
     do {
         guard let chosen = try chooseLauncher(parsed, default: connector) else {
             writeError("error: no connector to certify: give --connector-command 'CMD ARGS…' or --connector-binary PATH\n")
             return 64
         }
         launcher = chosen
+        if let name = parsed.value("connector-name") { launcher.name = name }
     } catch {
         writeError("error: \(error)\n")
         return 64
