@@ -103,7 +103,7 @@ extension ConformanceRunner {
             leaks += foreignOriginLeaks(mock, since: foreignBefore)
             var findings = RunFindings(
                 termination: exit.termination, expectsFailure: false, target: [],
-                received: delivered.map { $0["device"]?["uid"]?.stringValue ?? "(no device.uid)" }, leaks: leaks)
+                received: delivered.enumerated().map { $1["device"]?["uid"]?.stringValue ?? "(item \($0 + 1) without device.uid)" }, leaks: leaks)
             if testCase.kind == .mapping {
                 findings.expectsFailure = !testCase.rejectedIndices.isEmpty
                 findings.target = Set(expected.compactMap { $0["device"]?["uid"]?.stringValue })
