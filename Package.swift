@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ConnectorDemo", dependencies: ["ArgumentParsing", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCLI", "ESETMock"]),
         .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock", "HTTPServer", "HTTPTesting", "Fleet", "ConnectorCLI"]),
-        .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance"]),
+        .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance", "ESETMock", "JSON"]),
 
         // Thin executables.
         .executableTarget(name: "eset-connector", dependencies: ["ConnectorDemo"]),
