@@ -178,6 +178,7 @@ final class ClientContractTests: XCTestCase {
         for name in ["bad-credentials", "missing-permission", "server-errors-persistent", "repeated-page-token", "rejected-devices"] {
             expect("error/\(name)", .cleanFailure, acceptable: true)
         }
+        expect("delivery/sekoia-task-failed", .cleanFailure, acceptable: true)
         // What "simple on purpose" costs: no retry, no re-login, no de-duplication, no 202 flow.
         for name in ["error/server-errors", "error/rate-limit-burst", "error/token-expiry", "error/refresh-fails", "error/truncated-body", "delivery/sekoia-429"] {
             expect(name, .cleanFailure, acceptable: false)
