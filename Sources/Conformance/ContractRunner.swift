@@ -141,6 +141,10 @@ extension ConformanceRunner {
         result.failedRules = testCase.kind == .mapping ? wrongRules : (acceptable ? [] : testCase.rules)
         if testCase.kind == .mapping, !acceptable, wrongRules.isEmpty { result.failedRules = testCase.rules }
         result.deviations = deviations
+        let counters = mock.counters
+        let eset = ["token", "devices", "device_groups", "device", "batchGet"].map { counters.count(route: $0) }.reduce(0, +)
+        result.traffic = "ESET \(eset) calls (\(counters.count(route: "token")) token), Sekoia.io \(counters.count(route: "sekoia-push")) pushes, "
+            + "\(counters.count(route: "sekoia-task")) task polls" + ((foreignOriginRequests(mock)?.count).map { $0 > 0 ? ", \($0) to the foreign origin" : "" } ?? "")
         result.seconds = Date().timeIntervalSince(started)
         return result
     }

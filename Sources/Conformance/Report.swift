@@ -17,6 +17,8 @@ public struct CaseResult: Sendable {
     public var outcome: Outcome?
     /// What the case accepts, with reasons.
     public var acceptable = AcceptableOutcomes([:])
+    /// What the mock saw, in a few words ("ESET 3 calls (1 token), Sekoia.io 2 pushes, 4 task polls").
+    public var traffic: String = ""
     /// Capabilities the case needs that the client did not declare: the case is not applicable.
     public var missingCapabilities: [String] = []
 

@@ -30,14 +30,14 @@ extension ConformanceReport {
         lines.append("")
         lines.append("## Cases")
         lines.append("")
-        lines.append("| case | suite | outcome | verdict | accepted outcomes (why) | seconds |")
-        lines.append("|---|---|---|---|---|---:|")
+        lines.append("| case | suite | outcome | verdict | accepted outcomes (why) | what the mock saw | seconds |")
+        lines.append("|---|---|---|---|---|---|---:|")
         for result in results {
             let verdict = result.notApplicable ? "n/a" : result.passed ? "acceptable" : "**not acceptable**"
             let accepted = result.acceptable.reasons.sorted { $0.key < $1.key }
                 .map { "\($0.key.rawValue)\($0.value.isEmpty ? "" : ": " + $0.value)" }.joined(separator: "; ")
             lines.append(
-                "| \(cell(result.name)) | \(result.kind.rawValue) | \(cell(outcomeLabel(result))) | \(verdict) | \(cell(accepted)) | "
+                "| \(cell(result.name)) | \(result.kind.rawValue) | \(cell(outcomeLabel(result))) | \(verdict) | \(cell(accepted)) | \(cell(result.traffic)) | "
                     + String(format: "%.2f", result.seconds) + " |")
         }
         let rows = ruleRows
