@@ -153,7 +153,7 @@ final class ClientContractTests: XCTestCase {
     /// The Python reference connector, a second and independent client: its real outcomes,
     /// failures included (the judge is proven able to fail a client).
     func testReferenceConnectorScoresItsRealOutcomes() async throws {
-        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"].first(where: FileManager.default.isExecutableFile) else {
+        guard let python = pythonOnPath() else {
             print("skipped: no python3 on this machine, the reference connector cannot run")
             throw XCTSkip("no python3 on this machine")
         }
@@ -204,7 +204,7 @@ final class ClientContractTests: XCTestCase {
     /// A client that maps to its own table (here: the reference connector forced to the strict
     /// profile on sekoia cases) is scored per rule, not just failed.
     func testAClientMappingToItsOwnTableIsScoredPerRule() async throws {
-        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"].first(where: FileManager.default.isExecutableFile) else {
+        guard let python = pythonOnPath() else {
             print("skipped: no python3 on this machine, the reference connector cannot run")
             throw XCTSkip("no python3 on this machine")
         }
@@ -274,6 +274,12 @@ final class ClientContractTests: XCTestCase {
             write: output.append, writeError: output.append)
         XCTAssertEqual(status, 0, output.text)
         XCTAssertTrue(output.text.hasSuffix("5 passed, 0 failed\n"), output.text)
+    }
+
+    /// `python3` as the runner's PATH finds it.
+    private func pythonOnPath() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/python3" }.first(where: FileManager.default.isExecutableFile)
     }
 
     /// The built `eset-connector` next to this test bundle (SwiftPM puts products and the test
