@@ -79,6 +79,19 @@ final class ClientContractTests: XCTestCase {
         XCTAssertEqual(try ClientDeclaration.expand("{workdir}/state", values: ["workdir": "/w"]), "/w/state")
     }
 
+    func testCapabilitiesFilesAreCheckedForTheContractVersionAndKnownNames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("caps.json")
+        try Data(#"{"contract": 1, "capabilities": {"checkpoint": [], "full-resync": ["--full"]}}"#.utf8).write(to: file)
+        XCTAssertEqual(try ClientDeclaration.loadCapabilities(file), ["checkpoint": [], "full-resync": ["--full"]])
+        try Data(#"{"contract": 2, "capabilities": {}}"#.utf8).write(to: file)
+        XCTAssertThrowsError(try ClientDeclaration.loadCapabilities(file)) { XCTAssertTrue("\($0)".contains("implements contract 1"), "\($0)") }
+        try Data(#"{"contract": 1, "capabilities": {"checkpoints": []}}"#.utf8).write(to: file)
+        XCTAssertThrowsError(try ClientDeclaration.loadCapabilities(file)) { XCTAssertTrue("\($0)".contains("unknown capability \"checkpoints\""), "\($0)") }
+    }
+
     // MARK: The judge can tell every outcome class apart
 
     func testStubClientsScoreCrashHangSilentLossCleanFailureAndSecretOffOrigin() async throws {
