@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "Fleet"]),
         .target(name: "ArgumentParsing"),
         // Conformance runs a connector through an injected launcher; it does not link one.
-        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "HTTPServer"]),
+        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock"]),
 
         // Command implementations live in libraries so tests can run them in-process.
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector"]),

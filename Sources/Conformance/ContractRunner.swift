@@ -1,6 +1,5 @@
 import ESETMock
 import Foundation
-import HTTPServer
 import JSON
 
 /// Runs one case under the client contract (`Conformance/CLIENTS.md`): a fresh mock holding the
@@ -66,7 +65,7 @@ extension ConformanceRunner {
             let label = cycles.count > 1 ? "cycle \(number + 1): " : ""
             try mock.setScenarios(cycle.scenarios)
             let itemsBefore = mock.receivedSekoiaItems().count
-            let foreignBefore = foreignOriginRequests(mock)?.count ?? 0
+            let foreignBefore = mock.foreignOriginRequests.count
             let timeout = cycle.expect["maxSeconds"]?.doubleValue ?? definition["maxSeconds"]?.doubleValue ?? Self.defaultContractTimeout
             let values = [
                 "region": region, "username": account.username, "eset_base_url": mock.baseURL, "sekoia_url": mock.sekoiaBaseURL,
@@ -144,7 +143,7 @@ extension ConformanceRunner {
         let counters = mock.counters
         let eset = ["token", "devices", "device_groups", "device", "batchGet"].map { counters.count(route: $0) }.reduce(0, +)
         result.traffic = "ESET \(eset) calls (\(counters.count(route: "token")) token), Sekoia.io \(counters.count(route: "sekoia-push")) pushes, "
-            + "\(counters.count(route: "sekoia-task")) task polls" + ((foreignOriginRequests(mock)?.count).map { $0 > 0 ? ", \($0) to the foreign origin" : "" } ?? "")
+            + "\(counters.count(route: "sekoia-task")) task polls" + (mock.foreignOriginRequests.isEmpty ? "" : ", \(mock.foreignOriginRequests.count) to the foreign origin")
         result.seconds = Date().timeIntervalSince(started)
         return result
     }
@@ -196,29 +195,11 @@ extension ConformanceRunner {
         return expectedUIDs.compactMap { byUID[$0 ?? ""] }
     }
 
-    /// The requests to the foreign-origin trap, after the first `since`, that carried a credential.
+    /// The requests to the mock's foreign-origin trap (the other host its redirect scenarios
+    /// point at), after the first `since`, that carried a credential.
     func foreignOriginLeaks(_ mock: ESETMockServer, since: Int) -> [String] {
-        (foreignOriginRequests(mock) ?? []).dropFirst(since).filter(\.carriedCredential).map {
+        mock.foreignOriginRequests.dropFirst(since).filter { $0.authorization || $0.credential }.map {
             "\($0.method) \($0.path) to a foreign origin carried a credential"
-        }
-    }
-
-    /// A request the mock's foreign-origin trap received.
-    struct ForeignRequest {
-        var method: String
-        var path: String
-        var carriedCredential: Bool
-    }
-
-    /// The foreign-origin trap's record (`GET /__admin/foreign`), or nil when this mock has no trap.
-    func foreignOriginRequests(_ mock: ESETMockServer) -> [ForeignRequest]? {
-        let response = mock.respond(to: HTTPRequest(method: "GET", target: "/__admin/foreign"))
-        guard response.status == 200, let json = try? JSONParser.parse(Array(response.bodyChunks.joined())),
-              let requests = json["requests"]?.arrayValue else { return nil }
-        return requests.map { request in
-            ForeignRequest(
-                method: request["method"]?.stringValue ?? "?", path: request["path"]?.stringValue ?? "?",
-                carriedCredential: request["authorization"]?.boolValue == true || request["credential"]?.boolValue == true)
         }
     }
 }

@@ -91,7 +91,7 @@ extension ConformanceRunner {
             let label = "cycle \(number + 1)"
             try mock.setScenarios(cycle["scenarios"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             let batchesBefore = mock.receivedSekoiaBatches().count
-            let foreignBefore = foreignOriginRequests(mock)?.count ?? 0
+            let foreignBefore = mock.foreignOriginRequests.count
             let itemsBefore = mock.receivedSekoiaItems().count
             let output = workspace.path("events-\(number + 1).ndjson")
             let clock = Date()

@@ -231,6 +231,25 @@ final class ClientContractTests: XCTestCase {
         XCTAssertTrue(result.problems.contains { $0.contains("time: expected") }, result.problems.joined(separator: "\n"))
     }
 
+    /// A client that follows a redirect to another origin with its token (Python's urllib keeps
+    /// the Authorization header) is caught by the mock's foreign-origin trap.
+    func testFollowingARedirectToAForeignOriginWithACredentialIsSecretOffOrigin() async throws {
+        guard let python = pythonOnPath() else {
+            print("skipped: no python3 on this machine, the reference connector cannot run")
+            throw XCTSkip("no python3 on this machine")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(#"{"kind": "error", "scenarios": ["redirect-devices-foreign"], "expect": {"exitStatus": "failure", "delivered": "none", "maxSeconds": 20}}"#.utf8)
+            .write(to: directory.appendingPathComponent("case.json"))
+        let testCase = try CaseLoader.load(directory)
+        let script = conformanceRoot.appendingPathComponent("../Scripts/conformance/reference_connector.py").standardized.path
+        let reference = try await runner(.command(ClientDeclaration(command: [python, script]))).run(testCase)
+        XCTAssertEqual(reference.outcome, .secretOffOrigin, reference.problems.joined(separator: "\n"))
+        XCTAssertTrue(reference.problems.contains { $0.contains("/v1/devices to a foreign origin carried a credential") }, "\(reference.problems)")
+    }
+
     /// Our own built binary through the same contract: every case acceptable, none skipped.
     func testOurBuiltBinaryScoresEveryCaseAcceptableThroughTheContract() async throws {
         let binary = try locateConnectorBinary()
