@@ -3,25 +3,25 @@ import JSON
 
 /// A connector under the client contract (`Conformance/CLIENTS.md`): its command template and
 /// the capabilities it declares.
-public struct ClientDeclaration: Sendable {
+package struct ClientDeclaration: Sendable {
     /// The contract version this runner implements.
-    public static let contractVersion = 1
+    package static let contractVersion = 1
 
     /// The command, already split into argv; `{placeholders}` are expanded per run.
-    public var command: [String]
+    package var command: [String]
     /// Declared capabilities, each with the arguments appended when a case uses it (may be empty).
-    public var capabilities: [String: [String]]
+    package var capabilities: [String: [String]]
     /// Variables of the runner's own environment passed through unchanged (PATH and HOME by default).
-    public var passedEnvironment: [String]
+    package var passedEnvironment: [String]
 
-    public init(command: [String], capabilities: [String: [String]] = [:], passedEnvironment: [String] = ["PATH", "HOME"]) {
+    package init(command: [String], capabilities: [String: [String]] = [:], passedEnvironment: [String] = ["PATH", "HOME"]) {
         self.command = command
         self.capabilities = capabilities
         self.passedEnvironment = passedEnvironment
     }
 
     /// Every capability a case may need, with what it promises.
-    public static let knownCapabilities: [String: String] = [
+    package static let knownCapabilities: [String: String] = [
         "ocsf-strict": "maps with the ocsf-strict profile when given the capability's arguments",
         "checkpoint": "keeps a checkpoint in CONFORMANCE_WORKDIR and, on the next run, sends only devices synced since the last accepted cycle",
         "full-resync": "with the capability's arguments, ignores the checkpoint and sends every device",
@@ -31,13 +31,13 @@ public struct ClientDeclaration: Sendable {
 
     /// The placeholders a command or capability argument may use (never a secret: secrets
     /// only travel in the environment).
-    public static let placeholders = [
+    package static let placeholders = [
         "region", "username", "eset_base_url", "sekoia_url", "connector_uuid", "case", "workdir", "timeout", "batch_size", "request_timeout",
     ]
 
     /// Our own `eset-connector` binary under the contract: the same settings the in-process
     /// suite uses (no client-side rate limit, short first backoff), nothing else.
-    public static func esetConnector(binary: String) -> ClientDeclaration {
+    package static func esetConnector(binary: String) -> ClientDeclaration {
         ClientDeclaration(
             command: [
                 binary, "collect", "--region", "{region}", "--username", "{username}", "--eset-url", "{eset_base_url}",
@@ -54,7 +54,7 @@ public struct ClientDeclaration: Sendable {
     }
 
     /// Reads a capabilities file: `{"contract": 1, "capabilities": {"name": ["arg", …], …}}`.
-    public static func loadCapabilities(_ url: URL) throws -> [String: [String]] {
+    package static func loadCapabilities(_ url: URL) throws -> [String: [String]] {
         let json = try readJSONFile(url)
         if let contract = json["contract"], contract != .int(Int64(contractVersion)) {
             throw CaseError(url.path, "\"contract\" is \(contract.jsonText); this runner implements contract \(contractVersion)")
@@ -78,7 +78,7 @@ public struct ClientDeclaration: Sendable {
     /// Splits a command line without a shell: blanks separate words; '…' keeps text as is;
     /// "…" keeps text with \" and \\ escapes; a backslash outside quotes escapes the next character.
     /// No variable, glob or tilde expansion.
-    public static func splitCommand(_ text: String) throws -> [String] {
+    package static func splitCommand(_ text: String) throws -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -127,7 +127,7 @@ public struct ClientDeclaration: Sendable {
     }
 
     /// Replaces `{name}` in one argument; `{{` and `}}` stand for literal braces.
-    public static func expand(_ argument: String, values: [String: String]) throws -> String {
+    package static func expand(_ argument: String, values: [String: String]) throws -> String {
         var out = ""
         var index = argument.startIndex
         while index < argument.endIndex {
@@ -163,7 +163,7 @@ public struct ClientDeclaration: Sendable {
 
     /// Checks every placeholder of the command and capability arguments against the known names,
     /// and that the program can be found (on the `PATH` the client will get).
-    public func validate() throws {
+    package func validate() throws {
         let dummy = Dictionary(uniqueKeysWithValues: Self.placeholders.map { ($0, "") })
         for argument in command + capabilities.values.flatMap({ $0 }) { _ = try Self.expand(argument, values: dummy) }
         guard let program = command.first, !program.contains("{") else { return }
@@ -176,9 +176,9 @@ public struct ClientDeclaration: Sendable {
 }
 
 /// A command template or capability that cannot be used as written.
-public struct CommandSyntaxError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct CommandSyntaxError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 
-    public init(message: String) { self.message = message }
+    package init(message: String) { self.message = message }
 }

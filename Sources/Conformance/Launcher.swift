@@ -6,15 +6,15 @@ import Glibc
 #endif
 
 /// One run of a connector, as the runner asks for it.
-public struct ConnectorInvocation: Sendable {
+package struct ConnectorInvocation: Sendable {
     /// The argv after the executable: `collect …` for `eset-connector`, or a client's expanded command.
-    public var arguments: [String]
+    package var arguments: [String]
     /// The complete environment of the run (nothing is inherited beyond what is listed here).
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Seconds after which the run is stopped and scored as a hang.
-    public var timeout: Double
+    package var timeout: Double
 
-    public init(arguments: [String], environment: [String: String], timeout: Double) {
+    package init(arguments: [String], environment: [String: String], timeout: Double) {
         self.arguments = arguments
         self.environment = environment
         self.timeout = timeout
@@ -22,8 +22,8 @@ public struct ConnectorInvocation: Sendable {
 }
 
 /// How a connector run ended, and what it printed.
-public struct ConnectorExit: Sendable {
-    public enum Termination: Sendable, Equatable {
+package struct ConnectorExit: Sendable {
+    package enum Termination: Sendable, Equatable {
         /// The process (or in-process command) returned this status.
         case exited(Int32)
         /// The process was ended by this signal (a crash: it was not the runner's doing).
@@ -34,12 +34,12 @@ public struct ConnectorExit: Sendable {
         case notStarted(String)
     }
 
-    public var termination: Termination
-    public var standardOutput: String
-    public var standardError: String
-    public var seconds: Double
+    package var termination: Termination
+    package var standardOutput: String
+    package var standardError: String
+    package var seconds: Double
 
-    public init(termination: Termination, standardOutput: String, standardError: String, seconds: Double) {
+    package init(termination: Termination, standardOutput: String, standardError: String, seconds: Double) {
         self.termination = termination
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -47,7 +47,7 @@ public struct ConnectorExit: Sendable {
     }
 
     /// The exit status, or -1 when the run did not return one.
-    public var status: Int32 {
+    package var status: Int32 {
         if case .exited(let status) = termination { return status }
         return -1
     }
@@ -57,9 +57,9 @@ public struct ConnectorExit: Sendable {
 /// connector under test: our own is injected in process by `eset-conformance` and the tests,
 /// any other (our release binary included) runs as a command under the client contract
 /// (`Conformance/CLIENTS.md`).
-public struct ConnectorLauncher: Sendable {
+package struct ConnectorLauncher: Sendable {
     /// What the runner says to the connector.
-    public enum Interface: Sendable {
+    package enum Interface: Sendable {
         /// `eset-connector collect` arguments; judged on the NDJSON file, stderr and exit status
         /// as well as on the contract's outcome classes.
         case esetConnector
@@ -69,12 +69,12 @@ public struct ConnectorLauncher: Sendable {
     }
 
     /// How reports name the connector.
-    public var name: String
-    public var interface: Interface
+    package var name: String
+    package var interface: Interface
     /// Runs one invocation to its end (or its timeout); never throws.
-    public var launch: @Sendable (ConnectorInvocation) async -> ConnectorExit
+    package var launch: @Sendable (ConnectorInvocation) async -> ConnectorExit
 
-    public init(name: String, interface: Interface, launch: @escaping @Sendable (ConnectorInvocation) async -> ConnectorExit) {
+    package init(name: String, interface: Interface, launch: @escaping @Sendable (ConnectorInvocation) async -> ConnectorExit) {
         self.name = name
         self.interface = interface
         self.launch = launch
@@ -82,7 +82,7 @@ public struct ConnectorLauncher: Sendable {
 
     /// A command implementation called in this process with `collect …` arguments and an
     /// environment; it returns its exit status and what it wrote.
-    public static func inProcess(
+    package static func inProcess(
         name: String = "eset-connector (in process)",
         _ command: @escaping @Sendable (_ arguments: [String], _ environment: [String: String]) async -> (status: Int32, standardOutput: String, standardError: String)
     ) -> ConnectorLauncher {
@@ -96,14 +96,14 @@ public struct ConnectorLauncher: Sendable {
     }
 
     /// Any command, run as a subprocess under the client contract.
-    public static func command(_ client: ClientDeclaration, name: String? = nil) -> ConnectorLauncher {
+    package static func command(_ client: ClientDeclaration, name: String? = nil) -> ConnectorLauncher {
         ConnectorLauncher(name: name ?? client.command.joined(separator: " "), interface: .contract(client)) { invocation in
             await Subprocess.run(invocation)
         }
     }
 
     /// Our built `eset-connector` binary, run as a subprocess under the same client contract.
-    public static func esetConnectorBinary(_ path: String) -> ConnectorLauncher {
+    package static func esetConnectorBinary(_ path: String) -> ConnectorLauncher {
         command(.esetConnector(binary: path), name: "eset-connector binary \(path)")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import JSON
 
 /// The outcome class of one case (or one cycle of a delivery case), from the worst finding down.
-public enum Outcome: String, Sendable, CaseIterable, Comparable {
+package enum Outcome: String, Sendable, CaseIterable, Comparable {
     /// A credential reached a place it was not configured for: a foreign origin, the intake's
     /// items, or the client's own output.
     case secretOffOrigin = "secret off-origin"
@@ -22,11 +22,11 @@ public enum Outcome: String, Sendable, CaseIterable, Comparable {
     case complete
 
     /// Never acceptable, whatever a case says.
-    public static let neverAcceptable: Set<Outcome> = [.silentLoss, .secretOffOrigin, .hang]
+    package static let neverAcceptable: Set<Outcome> = [.silentLoss, .secretOffOrigin, .hang]
 
     /// Worst first.
     var severity: Int { Outcome.allCases.firstIndex(of: self)! }
-    public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.severity < rhs.severity }
+    package static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.severity < rhs.severity }
 }
 
 /// What one run showed, the input of the classification.
@@ -95,12 +95,12 @@ struct RunFindings {
 }
 
 /// The classes a case accepts, each with its one-line reason.
-public struct AcceptableOutcomes: Sendable, Equatable {
-    public var reasons: [Outcome: String]
+package struct AcceptableOutcomes: Sendable, Equatable {
+    package var reasons: [Outcome: String]
 
-    public init(_ reasons: [Outcome: String]) { self.reasons = reasons }
+    package init(_ reasons: [Outcome: String]) { self.reasons = reasons }
 
-    public func accepts(_ outcome: Outcome) -> Bool { reasons[outcome] != nil }
+    package func accepts(_ outcome: Outcome) -> Bool { reasons[outcome] != nil }
 
     /// `"acceptable": {"complete": "why", "clean failure": "why"}` in a case or cycle, or the
     /// default its expectations imply: success expected → `complete`, failure expected → `clean failure`.

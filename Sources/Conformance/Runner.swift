@@ -5,25 +5,25 @@ import JSON
 /// Runs cases the way a user would run the connector: a mock on a free loopback port per case,
 /// the connector over HTTP against it through its launcher (for `eset-connector`, only
 /// `--eset-url` differs from production), then a comparison of what came out.
-public struct ConformanceRunner: Sendable {
-    public var catalog: RuleCatalog
+package struct ConformanceRunner: Sendable {
+    package var catalog: RuleCatalog
     /// Scenario files beyond MockData/scenarios (a user's own).
-    public var scenarioLibrary: [MockScenario]
+    package var scenarioLibrary: [MockScenario]
     /// How the connector under test is started.
-    public var launcher: ConnectorLauncher
+    package var launcher: ConnectorLauncher
 
-    public init(catalog: RuleCatalog, scenarioLibrary: [MockScenario], launcher: ConnectorLauncher) {
+    package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario], launcher: ConnectorLauncher) {
         self.catalog = catalog
         self.scenarioLibrary = scenarioLibrary
         self.launcher = launcher
     }
 
-    /// The demo account every region of the mock knows (public by design: it only opens the mock).
+    /// The demo account every region of the mock knows (package by design: it only opens the mock).
     static let username = "demo@example.com"
     static let password = "demo-password"
 
     /// Runs one case; never throws: a case that cannot run is a failed case saying why.
-    public func run(_ testCase: ConformanceCase) async -> CaseResult {
+    package func run(_ testCase: ConformanceCase) async -> CaseResult {
         let started = Date()
         do {
             var result: CaseResult
@@ -50,7 +50,7 @@ public struct ConformanceRunner: Sendable {
 
     /// Runs every case (each has its own mock on its own port), `jobs` at a time, and builds the
     /// report in case order.
-    public func run(_ cases: [ConformanceCase], jobs: Int = 1, progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
+    package func run(_ cases: [ConformanceCase], jobs: Int = 1, progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
         var results = [CaseResult?](repeating: nil, count: cases.count)
         await withTaskGroup(of: (Int, CaseResult).self) { group in
             var next = 0
@@ -90,7 +90,7 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Serves the case's fleet and collects it with the real connector.
-    public func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
+    package func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
         let fixtures = try caseFixtures(testCase.directory)
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -115,10 +115,10 @@ public struct ConformanceRunner: Sendable {
     // MARK: Shared pieces
 
     /// What one `eset-connector collect` run printed and returned.
-    public struct ConnectorRun: Sendable {
-        public var status: Int32
-        public var standardOutput: String
-        public var standardError: String
+    package struct ConnectorRun: Sendable {
+        package var status: Int32
+        package var standardOutput: String
+        package var standardError: String
     }
 
     func caseFixtures(_ directory: URL) throws -> MockFixtures {

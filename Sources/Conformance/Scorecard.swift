@@ -3,7 +3,7 @@ import Foundation
 extension ConformanceReport {
     /// The Markdown scorecard (`eset-conformance --scorecard FILE`): a verdict paragraph, the
     /// count per outcome class, every case's outcome, the rules, and why each unacceptable case failed.
-    public func scorecardMarkdown(connector: String) -> String {
+    package func scorecardMarkdown(connector: String) -> String {
         let applicable = results.filter { !$0.notApplicable }
         let acceptable = applicable.filter(\.passed)
         let unacceptable = applicable.filter { !$0.passed }

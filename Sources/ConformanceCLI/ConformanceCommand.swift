@@ -42,41 +42,41 @@ let defaultConformanceDirectory = URL(fileURLWithPath: #filePath).deletingLastPa
 
 /// Runs `eset-conformance`; returns its exit status. `connector` is the launcher used when the
 /// command line names no connector (the executable injects our own connector, in process).
-public func runConformanceCLI(_ arguments: [String], connector: ConnectorLauncher? = nil, write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
+package func runConformanceCLI(_ arguments: [String], connector: ConnectorLauncher? = nil, write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
                               writeError: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) async -> Int32 {
     let parsed: ParsedArguments
     do {
         switch try parse(arguments, spec: conformanceSpec) {
         case .help(let text):
             write(text.hasSuffix("\n") ? text : text + "\n")
-            return 0
+            return ExitStatus.success.rawValue
         case .run(let run):
             parsed = run
         }
     } catch {
         writeError("error: \(error.message)\n")
         if let hint = error.helpHint { writeError(hint + "\n") }
-        return 64
+        return ExitStatus.usage.rawValue
     }
     if let profile = parsed.value("profile"), !["sekoia", "ocsf-strict"].contains(profile) {
         writeError("error: invalid value '\(profile)' for '--profile': expected sekoia or ocsf-strict\n")
-        return 64
+        return ExitStatus.usage.rawValue
     }
     var launcher: ConnectorLauncher
     do {
         guard let chosen = try chooseLauncher(parsed, default: connector) else {
             writeError("error: no connector to certify: give --connector-command 'CMD ARGS…' or --connector-binary PATH\n")
-            return 64
+            return ExitStatus.usage.rawValue
         }
         launcher = chosen
         if let name = parsed.value("connector-name") { launcher.name = name }
     } catch {
         writeError("error: \(error)\n")
-        return 64
+        return ExitStatus.usage.rawValue
     }
     if parsed.flag("record"), case .contract = launcher.interface {
         writeError("error: --record rewrites golden files from our own connector; it cannot be combined with --connector-command or --connector-binary\n")
-        return 64
+        return ExitStatus.usage.rawValue
     }
     let casesDirectory = parsed.value("cases").map { URL(fileURLWithPath: $0) } ?? defaultConformanceDirectory.appendingPathComponent("cases")
     let rulesFile = parsed.value("rules").map { URL(fileURLWithPath: $0) } ?? defaultConformanceDirectory.appendingPathComponent("rules.json")
@@ -89,7 +89,7 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
         library = try ESETMockConfiguration.loadScenarioLibrary(extraDirectory: parsed.value("cases").map { URL(fileURLWithPath: $0) })
     } catch {
         writeError("error: \(error)\n")
-        return 1
+        return ExitStatus.failure.rawValue
     }
     var suiteProblems: [String] = []
     let filters = parsed.values("filter")
@@ -113,12 +113,12 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
     }
     if cases.isEmpty {
         writeError("error: no case to run under \(casesDirectory.path)\(filters.isEmpty ? "" : " matching the filter")\n")
-        return 1
+        return ExitStatus.failure.rawValue
     }
     let jobs = parsed.value("jobs").map { Int($0) ?? 0 } ?? 1
     guard (1...64).contains(jobs) else {
         writeError("error: invalid value '\(parsed.value("jobs") ?? "")' for '--jobs': expected a number from 1 to 64\n")
-        return 64
+        return ExitStatus.usage.rawValue
     }
     let verbose = parsed.flag("verbose")
     let runner = ConformanceRunner(catalog: catalog, scenarioLibrary: library, launcher: launcher)
@@ -135,7 +135,7 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
             write("recorded \(recorded) golden file(s); review them with 'git diff Conformance/'\n")
         } catch {
             writeError("error: recording failed: \(error)\n")
-            return 1
+            return ExitStatus.failure.rawValue
         }
     }
     write(finalReport.text(verbose: verbose))
@@ -144,7 +144,7 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
             try Data(finalReport.junitXML().utf8).write(to: URL(fileURLWithPath: junit))
         } catch {
             writeError("error: cannot write \(junit): \(error.localizedDescription)\n")
-            return 1
+            return ExitStatus.failure.rawValue
         }
     }
     if let scorecard = parsed.value("scorecard") {
@@ -152,10 +152,10 @@ public func runConformanceCLI(_ arguments: [String], connector: ConnectorLaunche
             try Data(finalReport.scorecardMarkdown(connector: launcher.name).utf8).write(to: URL(fileURLWithPath: scorecard))
         } catch {
             writeError("error: cannot write \(scorecard): \(error.localizedDescription)\n")
-            return 1
+            return ExitStatus.failure.rawValue
         }
     }
-    return finalReport.succeeded ? 0 : 1
+    return (finalReport.succeeded ? ExitStatus.success : .failure).rawValue
 }
 
 /// The connector the command line names, else the injected default.
