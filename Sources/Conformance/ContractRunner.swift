@@ -50,6 +50,10 @@ extension ConformanceRunner {
         configuration.rateLimitPerSecond = intValue(definition["mockRateLimit"])
         configuration.accounts = [account]
         configuration.sekoiaAPIKey = "sk-" + UUID().uuidString.lowercased()
+        configuration.responseObserver = responseObserver
+        if testCase.kind == .mapping || (definition["fleet"]?.stringValue ?? "default") != "default" {
+            configuration.fixturesOffContract = [.bodySchema]
+        }
         let mock = try ESETMockServer(configuration: configuration)
         try mock.start()
         defer { mock.stop() }

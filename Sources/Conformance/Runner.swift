@@ -11,6 +11,10 @@ package struct ConformanceRunner: Sendable {
     package var scenarioLibrary: [MockScenario]
     /// How the connector under test is started.
     package var launcher: ConnectorLauncher
+    /// Installed on every mock the runner starts (`ESETMockConfiguration.responseObserver`): lets
+    /// a test check every answer against ESET's contract. Fixtures other than the default tenant
+    /// (case files, the edge-case data set) are declared off-contract (`body-schema`) on purpose.
+    package var responseObserver: (@Sendable (MockObservedExchange) -> Void)?
 
     package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario], launcher: ConnectorLauncher) {
         self.catalog = catalog
@@ -18,7 +22,7 @@ package struct ConformanceRunner: Sendable {
         self.launcher = launcher
     }
 
-    /// The demo account every region of the mock knows (package by design: it only opens the mock).
+    /// The demo account every region of the mock knows (public by design: it only opens the mock).
     static let username = "demo@example.com"
     static let password = "demo-password"
 
@@ -131,10 +135,12 @@ package struct ConformanceRunner: Sendable {
         return try MockFixtures(devicesJSON: Array(devicesData), deviceGroupsJSON: Array(groupsData))
     }
 
-    func startMock(fixtures: MockFixtures, scenarios: [String], rateLimit: Int?) throws -> ESETMockServer {
+    func startMock(fixtures: MockFixtures, scenarios: [String], rateLimit: Int?, specValidFixtures: Bool = false) throws -> ESETMockServer {
         var configuration = ESETMockConfiguration(fixtures: fixtures, scenarioLibrary: scenarioLibrary)
         configuration.rateLimitPerSecond = rateLimit
         configuration.activeScenarios = scenarios
+        configuration.responseObserver = responseObserver
+        if !specValidFixtures { configuration.fixturesOffContract = [.bodySchema] }
         let server = try ESETMockServer(configuration: configuration)
         try server.start()
         return server
