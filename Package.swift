@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "ESETMock", dependencies: ["JSON", "HTTPServer", "ESETMockData"]),
         .target(name: "ESETMockTesting", dependencies: ["ESETMock"]),
         .target(name: "ArgumentParsing"),
-        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
+        // Conformance runs a connector through an injected launcher; it does not link one.
+        .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock"]),
 
         // Command implementations live in libraries so tests can run them in-process.
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "Signals", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector"]),
@@ -49,7 +50,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "eset-connector", dependencies: ["ConnectorDemo"]),
         .executableTarget(name: "eset-mock", dependencies: ["MockCLI"]),
-        .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI"]),
+        .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI", "Conformance", "ConnectorCLI"]),
         .executableTarget(name: "eset-bench", dependencies: ["BenchCLI"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -64,7 +65,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "JSON"]),
         .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMockData"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["Collector", "ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "ConnectorCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "ESETMockTesting", "Fleet"],

@@ -22,6 +22,17 @@ package struct ConformanceCase: Sendable {
     package var rejectedIndices: [Int]
     /// The whole `case.json`, for the kind-specific expectations.
     package var definition: JSONValue
+    /// Capabilities a client must declare for the case to apply to it (`"needs"`); the
+    /// ocsf-strict profile adds `ocsf-strict`.
+    package var needs: [String] = []
+    /// The outcome classes this case accepts, with their reasons (`"acceptable"`, or the
+    /// default its expectations imply).
+    package var acceptable = AcceptableOutcomes([.complete: ""])
+
+    /// The capabilities a contract client needs for this case under its current profile.
+    package var requiredCapabilities: [String] {
+        profile == "ocsf-strict" && !needs.contains("ocsf-strict") ? needs + ["ocsf-strict"] : needs
+    }
 
     /// The golden events of a mapping case, one per line of `expected.ndjson`.
     package func expectedEvents() throws -> [JSONValue] {
@@ -87,10 +98,37 @@ package enum CaseLoader {
             let full = directory.standardizedFileURL.path
             if full.hasPrefix(prefix) { name = String(full.dropFirst(prefix.count)) }
         }
-        return ConformanceCase(
-            name: name, directory: directory, kind: kind, description: json["description"]?.stringValue ?? "",
+        let needValues = json["needs"].map { $0.arrayValue?.map(\.stringValue) ?? [nil] } ?? []
+        for need in needValues where need.flatMap({ ClientDeclaration.knownCapabilities[$0] }) == nil {
+            throw CaseError(
+                file.path,
+                "\"needs\" must hold capability names; known: \(ClientDeclaration.knownCapabilities.keys.sorted().joined(separator: ", "))"
+                    + (need.map { " (not \($0.debugDescription))" } ?? ""))
+        }
+        let description = json["description"]?.stringValue ?? ""
+        let acceptable: AcceptableOutcomes
+        if kind == .mapping, json["acceptable"] == nil {
+            acceptable = rejected.isEmpty
+                ? AcceptableOutcomes([.complete: "every device delivered once, mapped as the golden events say"])
+                : AcceptableOutcomes([.cleanFailure: "devices without a usable uuid cannot be sent: a run that exits 0 hides them (G4)"])
+        } else if kind == .delivery, json["acceptable"] == nil, let cycles = json["cycles"]?.arrayValue {
+            // A delivery case accepts what any of its cycles accepts; each cycle is judged on its own list.
+            var reasons: [Outcome: String] = [:]
+            for cycle in cycles {
+                let cycleReasons = try AcceptableOutcomes.read(cycle["acceptable"], expect: cycle["expect"], description: description, file: file.path)
+                reasons.merge(cycleReasons.reasons) { first, _ in first }
+            }
+            acceptable = AcceptableOutcomes(reasons)
+        } else {
+            acceptable = try AcceptableOutcomes.read(json["acceptable"], expect: json["expect"], description: description, file: file.path)
+        }
+        var loaded = ConformanceCase(
+            name: name, directory: directory, kind: kind, description: description,
             rules: rules.compactMap { $0 }, profile: profile, pinned: json["pinned"]?.stringValue,
             rejectedIndices: rejected, definition: json)
+        loaded.needs = needValues.compactMap { $0 }
+        loaded.acceptable = acceptable
+        return loaded
     }
 
     /// Coverage problems: rules without a case, and cases naming rules the catalog lacks.

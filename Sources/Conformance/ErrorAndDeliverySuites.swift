@@ -100,9 +100,20 @@ extension ConformanceRunner {
             }
         }
         if !problems.isEmpty { problems.append("connector stderr (end): " + String(run.standardError.suffix(800))) }
-        return CaseResult(
+        var result = CaseResult(
             name: testCase.name, kind: .error, profile: testCase.profile, rules: testCase.rules,
             failedRules: problems.isEmpty ? [] : testCase.rules, problems: problems, seconds: Date().timeIntervalSince(started))
+        let findings = RunFindings(
+            termination: .exited(run.status), expectsFailure: AcceptableOutcomes.expectsFailure(expect),
+            target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: [], file: file), received: delivered,
+            leaks: leaks(of: [Self.password], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
+                + foreignOriginLeaks(mock, since: 0))
+        result.outcome = findings.classes().first
+        if !findings.leaks.isEmpty {
+            result.problems += findings.leaks.map { "secret off-origin: \($0)" }
+            result.failedRules = testCase.rules
+        }
+        return result
     }
 
     func runDelivery(_ testCase: ConformanceCase, started: Date) async throws -> CaseResult {
@@ -125,11 +136,13 @@ extension ConformanceRunner {
         try Data(mock.configuration.sekoiaAPIKey.utf8).write(to: URL(fileURLWithPath: keyFile))
 
         var problems: [String] = []
+        var outcome: Outcome?
         var firstCycleEvents: [JSONValue] = []
         for (number, cycle) in cycles.enumerated() {
             let label = "cycle \(number + 1)"
             try mock.setScenarios(cycle["scenarios"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             let batchesBefore = mock.receivedSekoiaBatches().count
+            let foreignBefore = mock.foreignOriginRequests.count
             let itemsBefore = mock.receivedSekoiaItems().count
             let output = workspace.path("events-\(number + 1).ndjson")
             let clock = Date()
@@ -168,14 +181,39 @@ extension ConformanceRunner {
                 let exists = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory))?.contains { !$0.hasPrefix(".") } ?? false
                 if exists != moved { cycleProblems.append("checkpoint \(exists ? "exists" : "is absent"), expected \(moved ? "present" : "absent")") }
             }
+            let uids = (cycle["intakeTasksFail"]?.boolValue == true ? [] : items).compactMap { $0["device"]?["uid"]?.stringValue }
+            let findings = RunFindings(
+                termination: .exited(run.status), expectsFailure: AcceptableOutcomes.expectsFailure(expect),
+                target: try targetSet(expect, fleet: fleetUUIDs, firstCycle: firstCycleEvents, file: file), received: uids,
+                leaks: leaks(of: [Self.password, mock.configuration.sekoiaAPIKey], in: [("standard output", run.standardOutput), ("standard error", run.standardError)])
+                    + foreignOriginLeaks(mock, since: foreignBefore))
+            let cycleOutcome = findings.classes().first ?? .complete
+            outcome = min(outcome ?? cycleOutcome, cycleOutcome)
+            let accepted = try AcceptableOutcomes.read(cycle["acceptable"], expect: expect, description: testCase.description, file: file)
+            if !accepted.accepts(cycleOutcome) {
+                cycleProblems.append("outcome \(cycleOutcome.rawValue) is not acceptable in this cycle")
+            }
             if !cycleProblems.isEmpty {
                 problems += cycleProblems.map { "\(label): \($0)" }
                 problems.append("\(label): connector stderr (end): " + String(run.standardError.suffix(600)))
             }
         }
-        return CaseResult(
+        var result = CaseResult(
             name: testCase.name, kind: .delivery, profile: testCase.profile, rules: testCase.rules,
             failedRules: problems.isEmpty ? [] : testCase.rules, problems: problems, seconds: Date().timeIntervalSince(started))
+        result.outcome = outcome
+        return result
+    }
+
+    /// The devices a complete delivery holds. A case that expects a failure and delivers "none"
+    /// still has the fleet as its target: a run claiming success there lost it silently.
+    func targetSet(_ expect: JSONValue, fleet: Set<String>, firstCycle: [JSONValue], file: String) throws -> Set<String> {
+        let expectsFailure = AcceptableOutcomes.expectsFailure(expect)
+        switch expect["delivered"] {
+        case nil: return fleet
+        case .string("none")?: return expectsFailure ? fleet : []
+        case let value: return try expectedDelivery(value, fleet: fleet, firstCycle: firstCycle, file: file) ?? fleet
+        }
     }
 
     // MARK: Expectations

@@ -13,8 +13,19 @@ package struct CaseResult: Sendable {
     package var seconds: Double
     /// Known OCSF deviations seen in this case's events (`code@path` → count), sekoia profile only.
     package var deviations: [String: Int] = [:]
+    /// The outcome class (the worst over a delivery case's cycles); nil when the case could not run.
+    package var outcome: Outcome?
+    /// What the case accepts, with reasons.
+    package var acceptable = AcceptableOutcomes([:])
+    /// What the mock saw, in a few words ("ESET 3 calls (1 token), Sekoia.io 2 pushes, 4 task polls").
+    package var traffic: String = ""
+    /// Capabilities the case needs that the client did not declare: the case is not applicable.
+    package var missingCapabilities: [String] = []
 
+    package var notApplicable: Bool { !missingCapabilities.isEmpty }
     package var passed: Bool { problems.isEmpty }
+    /// The outcome is one the case accepts.
+    package var outcomeAcceptable: Bool { outcome.map { acceptable.accepts($0) } ?? false }
 
     package init(name: String, kind: ConformanceCase.Kind, profile: String, rules: [String], failedRules: [String], problems: [String], seconds: Double) {
         self.name = name
@@ -44,7 +55,7 @@ package struct ConformanceReport: Sendable {
         package var id: String
         package var statement: String
         package var cases: Int
-        var failingCases: [String]
+        package var failingCases: [String]
         package var passed: Bool { cases > 0 && failingCases.isEmpty }
     }
 
@@ -59,8 +70,23 @@ package struct ConformanceReport: Sendable {
     }
 
     package var failedRuleIDs: [String] { ruleRows.filter { !$0.passed }.map(\.id) }
-    var passedCaseCount: Int { results.filter(\.passed).count }
-    var failedCaseCount: Int { results.count - passedCaseCount }
+    package var notApplicableCount: Int { results.filter(\.notApplicable).count }
+
+    /// How many applicable cases came to each outcome class, worst first.
+    package var outcomeCounts: [(outcome: Outcome, count: Int)] {
+        Outcome.allCases.compactMap { outcome in
+            let count = results.filter { !$0.notApplicable && $0.outcome == outcome }.count
+            return count > 0 ? (outcome, count) : nil
+        }
+    }
+
+    func outcomeLabel(_ result: CaseResult) -> String {
+        if result.notApplicable { return "not applicable (needs \(result.missingCapabilities.joined(separator: ", ")))" }
+        guard let outcome = result.outcome else { return "could not run" }
+        return outcome.rawValue + (result.outcomeAcceptable ? "" : " (not acceptable)")
+    }
+    package var passedCaseCount: Int { results.filter(\.passed).count }
+    package var failedCaseCount: Int { results.count - passedCaseCount }
     package var succeeded: Bool { failedCaseCount == 0 && suiteProblems.isEmpty && failedRuleIDs.isEmpty }
 
     /// The table printed by `eset-conformance`, closed by `N passed, N failed` (counting cases).
@@ -79,18 +105,19 @@ package struct ConformanceReport: Sendable {
         let others = results.filter { $0.kind != .mapping }
         if !others.isEmpty {
             lines.append("")
-            lines.append(pad("suite", 9) + "  " + pad("case", 48) + "  " + pad("seconds", 7) + "  result")
+            lines.append(pad("suite", 9) + "  " + pad("case", 48) + "  " + pad("seconds", 7) + "  " + pad("result", 6) + "  outcome")
             for result in others {
                 lines.append(
                     pad(result.kind.rawValue, 9) + "  " + pad(result.name, 48) + "  "
-                        + pad(String(format: "%.2f", result.seconds), 7, right: true) + "  " + (result.passed ? "pass" : "FAIL"))
+                        + pad(String(format: "%.2f", result.seconds), 7, right: true) + "  "
+                        + pad(result.notApplicable ? "n/a" : result.passed ? "pass" : "FAIL", 6) + "  " + outcomeLabel(result))
             }
         }
         let failures = results.filter { !$0.passed }
         if !failures.isEmpty || verbose {
             lines.append("")
             for result in failures {
-                lines.append("FAIL \(result.name) [\(result.profile)] rules \(result.failedRules.joined(separator: ", "))")
+                lines.append("FAIL \(result.name) [\(result.profile)]" + (result.outcome.map { " outcome \($0.rawValue)" } ?? "") + (result.failedRules.isEmpty ? "" : " rules \(result.failedRules.joined(separator: ", "))"))
                 for problem in result.problems.prefix(20) { lines.append("  - \(problem)") }
                 if result.problems.count > 20 { lines.append("  … and \(result.problems.count - 20) more") }
             }
@@ -108,9 +135,15 @@ package struct ConformanceReport: Sendable {
             }
         }
         for problem in suiteProblems { lines.append("suite problem: \(problem)") }
+        let outcomes = outcomeCounts
+        if !outcomes.isEmpty {
+            lines.append("")
+            lines.append("outcomes: " + outcomes.map { "\($0.outcome.rawValue) \($0.count)" }.joined(separator: ", "))
+        }
         lines.append("")
         lines.append("\(rows.filter(\.passed).count) of \(rows.count) rules passing; \(results.count) cases")
-        lines.append("\(passedCaseCount) passed, \(failedCaseCount + suiteProblems.count) failed")
+        let notApplicable = notApplicableCount
+        lines.append("\(passedCaseCount - notApplicable) passed, \(failedCaseCount + suiteProblems.count) failed" + (notApplicable > 0 ? ", \(notApplicable) not applicable" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -133,11 +166,14 @@ package struct ConformanceReport: Sendable {
         for kind in [ConformanceCase.Kind.mapping, .error, .delivery] {
             let group = results.filter { $0.kind == kind }
             guard !group.isEmpty else { continue }
-            xml += "  <testsuite name=\"\(kind.rawValue)\" tests=\"\(group.count)\" failures=\"\(group.filter { !$0.passed }.count)\">\n"
+            xml += "  <testsuite name=\"\(kind.rawValue)\" tests=\"\(group.count)\" failures=\"\(group.filter { !$0.passed }.count)\" skipped=\"\(group.filter(\.notApplicable).count)\">\n"
             for result in group {
                 xml += "    <testcase classname=\"\(kind.rawValue)\" name=\"\(escape(result.name))\" time=\"\(String(format: "%.3f", result.seconds))\">"
-                if !result.passed {
-                    xml += "<failure message=\"\(escape("rules " + result.failedRules.joined(separator: ", ")))\">"
+                if result.notApplicable {
+                    xml += "<skipped message=\"\(escape(outcomeLabel(result)))\"/>"
+                } else if !result.passed {
+                    let outcome = result.outcome.map { "outcome " + $0.rawValue + "; " } ?? ""
+                    xml += "<failure message=\"\(escape(outcome + "rules " + result.failedRules.joined(separator: ", ")))\">"
                     xml += escape(result.problems.joined(separator: "\n")) + "</failure>"
                 }
                 xml += "</testcase>\n"

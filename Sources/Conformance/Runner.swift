@@ -1,23 +1,25 @@
-import ConnectorCLI
 import ESETMock
 import Foundation
 import JSON
 
 /// Runs cases the way a user would run the connector: a mock on a free loopback port per case,
-/// the real `eset-connector collect` over HTTP against it (only `--eset-url` differs from
-/// production), then a comparison of what came out.
+/// the connector over HTTP against it through its launcher (for `eset-connector`, only
+/// `--eset-url` differs from production), then a comparison of what came out.
 package struct ConformanceRunner: Sendable {
     package var catalog: RuleCatalog
     /// Scenario files beyond MockData/scenarios (a user's own).
     package var scenarioLibrary: [MockScenario]
+    /// How the connector under test is started.
+    package var launcher: ConnectorLauncher
     /// Installed on every mock the runner starts (`ESETMockConfiguration.responseObserver`): lets
     /// a test check every answer against ESET's contract. Fixtures other than the default tenant
     /// (case files, the edge-case data set) are declared off-contract (`body-schema`) on purpose.
     package var responseObserver: (@Sendable (MockObservedExchange) -> Void)?
 
-    package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario]) {
+    package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario], launcher: ConnectorLauncher) {
         self.catalog = catalog
         self.scenarioLibrary = scenarioLibrary
+        self.launcher = launcher
     }
 
     /// The demo account every region of the mock knows (public by design: it only opens the mock).
@@ -28,27 +30,48 @@ package struct ConformanceRunner: Sendable {
     package func run(_ testCase: ConformanceCase) async -> CaseResult {
         let started = Date()
         do {
-            switch testCase.kind {
-            case .mapping: return try await runMapping(testCase, started: started)
-            case .error: return try await runError(testCase, started: started)
-            case .delivery: return try await runDelivery(testCase, started: started)
+            var result: CaseResult
+            switch (launcher.interface, testCase.kind) {
+            case (.contract(let client), _): return try await runContract(testCase, client: client, started: started)
+            case (.esetConnector, .mapping): result = try await runMapping(testCase, started: started)
+            case (.esetConnector, .error): result = try await runError(testCase, started: started)
+            case (.esetConnector, .delivery): result = try await runDelivery(testCase, started: started)
             }
+            result.acceptable = testCase.acceptable
+            if let outcome = result.outcome, !testCase.acceptable.accepts(outcome), result.problems.isEmpty {
+                result.problems.append("outcome \(outcome.rawValue) is not acceptable here (accepted: \(testCase.acceptable.reasons.keys.sorted().map(\.rawValue).joined(separator: ", ")))")
+                result.failedRules = testCase.rules
+            }
+            return result
         } catch {
-            return CaseResult(
+            var result = CaseResult(
                 name: testCase.name, kind: testCase.kind, profile: testCase.profile, rules: testCase.rules,
                 failedRules: testCase.rules, problems: ["cannot run: \(error)"], seconds: Date().timeIntervalSince(started))
+            result.acceptable = testCase.acceptable
+            return result
         }
     }
 
-    /// Runs every case, one after another (each has its own mock), and builds the report.
-    package func run(_ cases: [ConformanceCase], progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
-        var results: [CaseResult] = []
-        for testCase in cases {
-            let result = await run(testCase)
-            progress?(result)
-            results.append(result)
+    /// Runs every case (each has its own mock on its own port), `jobs` at a time, and builds the
+    /// report in case order.
+    package func run(_ cases: [ConformanceCase], jobs: Int = 1, progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
+        var results = [CaseResult?](repeating: nil, count: cases.count)
+        await withTaskGroup(of: (Int, CaseResult).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < cases.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.run(cases[index])) }
+            }
+            for _ in 0..<max(1, jobs) { startNext() }
+            while let (index, result) = await group.next() {
+                progress?(result)
+                results[index] = result
+                startNext()
+            }
         }
-        return ConformanceReport(catalog: catalog, results: results)
+        return ConformanceReport(catalog: catalog, results: results.compactMap { $0 })
     }
 
     // MARK: Mapping cases
@@ -57,6 +80,13 @@ package struct ConformanceRunner: Sendable {
         let expected = try testCase.expectedEvents()
         let (output, run) = try await produce(testCase)
         var result = MappingEvaluation.evaluate(testCase, expected: expected, output: output, catalog: catalog, seconds: Date().timeIntervalSince(started))
+        let findings = RunFindings(
+            termination: .exited(run.status), expectsFailure: !testCase.rejectedIndices.isEmpty,
+            target: Set(expected.compactMap { $0["device"]?["uid"]?.stringValue }),
+            received: output.events.compactMap { $0["device"]?["uid"]?.stringValue },
+            wrongRules: result.failedRules.filter { $0 != "G4" || run.status != 2 },
+            leaks: leaks(of: [Self.password], in: [("standard output", run.standardOutput), ("standard error", run.standardError)]))
+        result.outcome = findings.classes().first
         if !result.passed, run.status != 0, run.status != 2 {
             result.problems.append("connector stderr: " + run.standardError.suffix(600))
         }
@@ -116,13 +146,29 @@ package struct ConformanceRunner: Sendable {
         return server
     }
 
+    /// Runs `eset-connector collect` through the launcher (the in-process suites' timeout is generous:
+    /// each case bounds its own time with `maxSeconds`).
     func runConnector(mock: ESETMockServer, region: String = "eu", arguments: [String], environment: [String: String] = [:]) async -> ConnectorRun {
         var env = environment
         env["ESET_PASSWORD"] = env["ESET_PASSWORD"] ?? Self.password
-        let context = CLIContext(environment: env, standardOutput: .memory(), standardError: .memory())
-        let status = await runConnectorCLI(
-            ["collect", "--region", region, "--username", Self.username, "--eset-url", mock.baseURL] + arguments, context: context)
-        return ConnectorRun(status: status, standardOutput: context.standardOutput.text, standardError: context.standardError.text)
+        let exit = await launcher.launch(ConnectorInvocation(
+            arguments: ["collect", "--region", region, "--username", Self.username, "--eset-url", mock.baseURL] + arguments,
+            environment: env, timeout: 300))
+        var standardError = exit.standardError
+        if case .notStarted(let reason) = exit.termination { standardError += reason }
+        return ConnectorRun(status: exit.status, standardOutput: exit.standardOutput, standardError: standardError)
+    }
+
+    /// Where any of `secrets` shows in the named texts (plain, percent-encoded or base64).
+    func leaks(of secrets: [String], in places: [(String, String)]) -> [String] {
+        var found: [String] = []
+        for secret in secrets where !secret.isEmpty {
+            let forms = Set([secret, secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret, Data(secret.utf8).base64EncodedString()])
+            for (place, text) in places where forms.contains(where: { text.contains($0) }) {
+                found.append("a credential appears in \(place)")
+            }
+        }
+        return found
     }
 
     func readNDJSON(_ path: String, allowMissing: Bool) throws -> [JSONValue] {

@@ -1,5 +1,6 @@
 import Conformance
 import ConformanceCLI
+import ConnectorCLI
 import ESETMock
 import Foundation
 import JSON
@@ -11,7 +12,7 @@ final class ConformanceSuiteTests: XCTestCase {
     private func runner() throws -> ConformanceRunner {
         ConformanceRunner(
             catalog: try RuleCatalog.load(conformanceRoot.appendingPathComponent("rules.json")),
-            scenarioLibrary: try ESETMockConfiguration.loadScenarioLibrary())
+            scenarioLibrary: try ESETMockConfiguration.loadScenarioLibrary(), launcher: ourConnectorInProcess)
     }
 
     func testEveryShippedCasePassesAndEveryRuleIsProven() async throws {
@@ -30,8 +31,8 @@ final class ConformanceSuiteTests: XCTestCase {
         let report = try await runner.run(cases)
         XCTAssertEqual(offContract.withLock { $0 }, [], "answers off ESET's OpenAPI contract")
         XCTAssertGreaterThan(answers.withLock { $0 }, 300)
-        for result in report.results where !result.passed {
-            XCTFail("\(result.name): \(result.problems.joined(separator: "\n"))")
+        for result in report.results where !result.passed || !result.outcomeAcceptable {
+            XCTFail("\(result.name): \(result.outcome?.rawValue ?? "no outcome") \(result.problems.joined(separator: "\n"))")
         }
         XCTAssertEqual(report.failedRuleIDs, [])
         XCTAssertEqual(report.ruleRows.count, 34, "every rule of rules.json has a passing row")
@@ -72,16 +73,16 @@ final class ConformanceSuiteTests: XCTestCase {
         let junit = directory.appendingPathComponent("junit.xml").path
         let output = Captured()
         let failing = await runConformanceCLI(
-            ["--cases", directory.appendingPathComponent("cases").path, "--junit", junit], write: output.append, writeError: output.append)
+            connector: ourConnectorInProcess, ["--cases", directory.appendingPathComponent("cases").path, "--junit", junit], write: output.append, writeError: output.append)
         XCTAssertEqual(failing, 1, output.text)
         XCTAssertTrue(output.text.contains("0 passed, 1 failed"), output.text)
         XCTAssertTrue(try String(contentsOfFile: junit, encoding: .utf8).contains("<failure"))
 
         let recorded = await runConformanceCLI(
-            ["--cases", directory.appendingPathComponent("cases").path, "--record", "--filter", "my-fleet"], write: output.append, writeError: output.append)
+            connector: ourConnectorInProcess, ["--cases", directory.appendingPathComponent("cases").path, "--record", "--filter", "my-fleet"], write: output.append, writeError: output.append)
         XCTAssertEqual(recorded, 1, "the run that recorded still compared against the old golden")
         let passing = Captured()
-        let again = await runConformanceCLI(["--cases", directory.appendingPathComponent("cases").path, "--junit", junit], write: passing.append, writeError: passing.append)
+        let again = await runConformanceCLI(connector: ourConnectorInProcess, ["--cases", directory.appendingPathComponent("cases").path, "--junit", junit], write: passing.append, writeError: passing.append)
         XCTAssertEqual(again, 0, passing.text)
         XCTAssertTrue(passing.text.hasSuffix("1 passed, 0 failed\n"), passing.text)
         let golden = try String(contentsOfFile: userCase.appendingPathComponent("expected.ndjson").path, encoding: .utf8)
@@ -96,7 +97,7 @@ final class ConformanceSuiteTests: XCTestCase {
         try Data(#"[{"uuid": "x"}]"#.utf8).write(to: directory.appendingPathComponent("c/devices.json"))
         try Data("".utf8).write(to: directory.appendingPathComponent("c/expected.ndjson"))
         let output = Captured()
-        let status = await runConformanceCLI(["--cases", directory.path], write: output.append, writeError: output.append)
+        let status = await runConformanceCLI(connector: ourConnectorInProcess, ["--cases", directory.path], write: output.append, writeError: output.append)
         XCTAssertEqual(status, 1)
         XCTAssertTrue(output.text.contains("suite problem: case c names unknown rule M77"), output.text)
     }
@@ -113,4 +114,16 @@ final class Captured: Sendable {
     private let storage = Mutex("")
     var append: @Sendable (String) -> Void { { text in self.storage.withLock { $0 += text } } }
     var text: String { storage.withLock { $0 } }
+}
+
+/// Our own connector, called in process: what `eset-conformance` injects by default.
+let ourConnectorInProcess = ConnectorLauncher.inProcess { arguments, environment in
+    let context = CLIContext(environment: environment, standardOutput: .memory(), standardError: .memory())
+    let status = await runConnectorCLI(arguments, context: context)
+    return (status, context.standardOutput.text, context.standardError.text)
+}
+
+/// Runs the command with our connector as the default, as the executable does.
+func runConformanceCLI(connector: ConnectorLauncher, _ arguments: [String], write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void) async -> Int32 {
+    await ConformanceCLI.runConformanceCLI(arguments, connector: connector, write: write, writeError: writeError)
 }
