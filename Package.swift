@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "ESET", dependencies: ["JSON"]),
         .target(name: "Mapping", dependencies: ["JSON", "OCSF", "ESET"]),
         .target(name: "Collector", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
+        // `check`: the least intrusive calls that prove a configuration, reported as facts.
+        .target(name: "ConnectorCheck", dependencies: ["JSON", "ESET"]),
         .target(name: "HTTPServer"),
         .target(name: "HTTPTesting"),
         .target(name: "Fleet"),
@@ -28,7 +30,7 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
         // Command implementations live in libraries so tests can run them in-process.
-        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock"]),
+        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ConnectorCheck", "ESETMock"]),
         .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock", "HTTPServer", "HTTPTesting", "Fleet", "ConnectorCLI"]),
         .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance"]),
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
+        .testTarget(name: "ConnectorCheckTests", dependencies: ["ConnectorCheck", "ConnectorCLI", "ESET", "ESETMock", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",

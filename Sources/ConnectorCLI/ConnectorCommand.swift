@@ -8,7 +8,7 @@ protocol ConnectorSubcommand: Sendable {
 
 /// The subcommands, in the order `--help` lists them.
 let connectorSubcommands: [any ConnectorSubcommand.Type] = [
-    DemoCommand.self, CollectCommand.self, MapCommand.self, ValidateCommand.self,
+    DemoCommand.self, CheckCommand.self, CollectCommand.self, MapCommand.self, ValidateCommand.self,
 ]
 
 let connectorSpec = CommandSpec(
