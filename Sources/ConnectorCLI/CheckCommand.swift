@@ -1,6 +1,7 @@
 import ArgumentParsing
 import ConnectorCheck
 import ESET
+import HTTPClient
 import Foundation
 import JSON
 

@@ -1,4 +1,5 @@
 import ESET
+import HTTPClient
 import Foundation
 import JSON
 

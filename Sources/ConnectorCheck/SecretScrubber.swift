@@ -1,4 +1,4 @@
-import ESET
+import HTTPClient
 import Foundation
 
 /// Removes secrets from text that quotes a server, in every form a server could echo them:

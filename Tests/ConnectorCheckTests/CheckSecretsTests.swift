@@ -1,6 +1,7 @@
 @testable import ConnectorCLI
 import ConnectorCheck
 import ESET
+import HTTPClient
 import Foundation
 import XCTest
 
