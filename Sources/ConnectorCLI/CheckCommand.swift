@@ -43,14 +43,9 @@ enum CheckCommand: ConnectorSubcommand {
         } catch {
             return usageFailure(error, context: context, command: "check")
         }
-        let report = await ConnectionCheck(configuration: configuration, transport: URLSessionTransport()).run()
-        let secrets = [configuration.password.revealed] + (configuration.sekoia.map { [$0.apiKey.revealed] } ?? [])
-        if arguments.flag("json") {
-            context.standardOutput.write(redacting(json(report, configuration: configuration), secrets: secrets) + "\n")
-        } else {
-            for line in text(report, configuration: configuration) { context.print(redacting(line, secrets: secrets)) }
-        }
-        return report.passed ? .success : .failure
+        let (passed, output) = await runCheck(configuration, json: arguments.flag("json"))
+        for line in output { context.print(line) }
+        return passed ? .success : .failure
     }
 
     static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> CheckConfiguration {
@@ -179,4 +174,13 @@ enum CheckCommand: ConnectorSubcommand {
         writer.endObject()
         return String(decoding: writer.bytes, as: UTF8.self)
     }
+}
+
+/// Runs `check` with `configuration` and returns its lines (text) or its JSON object: for
+/// embedders such as `demo --check`, which point it at an in-process mock.
+package func runCheck(_ configuration: CheckConfiguration, json: Bool) async -> (passed: Bool, output: [String]) {
+    let report = await ConnectionCheck(configuration: configuration, transport: URLSessionTransport()).run()
+    let secrets = [configuration.password.revealed] + (configuration.sekoia.map { [$0.apiKey.revealed] } ?? [])
+    let lines = json ? [CheckCommand.json(report, configuration: configuration)] : CheckCommand.text(report, configuration: configuration)
+    return (report.passed, lines.map { redacting($0, secrets: secrets) })
 }
