@@ -82,8 +82,9 @@ public struct ConnectionCheck: Sendable {
         self.transport = transport
     }
 
-    /// Pages read at most to count device groups after the first (1000 groups per page).
-    static let groupPageLimit = 10
+    /// Pages read at most to count device groups after the first (1000 groups per page): a
+    /// check stays a few calls; a larger tenant's count is reported as a lower bound.
+    public static let groupPageLimit = 10
 
     public func run() async -> CheckReport {
         var scrubber = SecretScrubber([configuration.password.revealed] + (configuration.sekoia.map { [$0.apiKey.revealed] } ?? []))
@@ -299,6 +300,14 @@ public struct ConnectionCheck: Sendable {
         case .answered(let response, let attempts):
             key.add("httpStatus", .int(response.status))
             if attempts > 1 { key.add("attempts", .int(attempts)) }
+            // Sekoia.io's own integrations test the body as well as the status: a refusal may
+            // come as `{"message": "The token is invalid", "code": "T300"}` whatever the status.
+            if response.status == 200, Self.isInvalidTokenAnswer(response.body) {
+                key.status = .failed
+                key.diagnosis = .apiKeyRefused
+                addServerMessage(response, to: &key, scrubber)
+                return [key, connector]
+            }
             guard response.status == 200 else {
                 key.status = .failed
                 addServerMessage(response, to: &key, scrubber)
@@ -443,6 +452,11 @@ public struct ConnectionCheck: Sendable {
         let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             .unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(String.init).joined()
         return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
+    }
+
+    static func isInvalidTokenAnswer(_ body: [UInt8]) -> Bool {
+        guard let json = try? JSONParser.parse(body), case .string(let message)? = json["message"] else { return false }
+        return message == "The token is invalid" || json["code"] == .string("T300")
     }
 
     static func accessToken(_ body: [UInt8]) -> Secret? {
