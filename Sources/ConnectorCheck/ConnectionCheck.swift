@@ -166,26 +166,30 @@ public struct ConnectionCheck: Sendable {
             body: Array(form.utf8), timeout: configuration.requestTimeout)
     }
 
-    /// Asks every other region's token endpoint; returns the regions that issued a token.
+    /// Asks every other region's token endpoint, all at once (so the probe costs one timeout at
+    /// most); returns the regions that issued a token, in ESET's region order.
     private func probe(_ step: inout CheckStep, _ scrubber: SecretScrubber) async -> [String] {
-        var outcomes: [(String, String)] = []
-        var accepted: [String] = []
-        for other in ESETRegion.allCases where other != configuration.region {
-            let endpoints = ESETEndpoints(region: other, overrideBase: configuration.esetURL)
-            switch await call(tokenRequest(endpoints)) {
-            case .failed(let failure, _):
-                outcomes.append((other.rawValue, "unreachable: " + scrubber.scrub(failure.detail)))
-            case .answered(let response, _):
-                if response.status == 200, Self.accessToken(response.body) != nil {
-                    outcomes.append((other.rawValue, "accepted"))
-                    accepted.append(other.rawValue)
-                } else if response.status == 400 || response.status == 401 {
-                    outcomes.append((other.rawValue, "refused"))
-                } else {
-                    outcomes.append((other.rawValue, "HTTP \(response.status)"))
+        let others = ESETRegion.allCases.filter { $0 != configuration.region }
+        let answers = await withTaskGroup(of: (ESETRegion, String).self) { group -> [ESETRegion: String] in
+            for other in others {
+                group.addTask {
+                    let endpoints = ESETEndpoints(region: other, overrideBase: configuration.esetURL)
+                    switch await call(tokenRequest(endpoints)) {
+                    case .failed(let failure, _):
+                        return (other, "unreachable: " + scrubber.scrub(failure.detail))
+                    case .answered(let response, _):
+                        if response.status == 200, Self.accessToken(response.body) != nil { return (other, "accepted") }
+                        if response.status == 400 || response.status == 401 { return (other, "refused") }
+                        return (other, "HTTP \(response.status)")
+                    }
                 }
             }
+            var answers: [ESETRegion: String] = [:]
+            for await (region, outcome) in group { answers[region] = outcome }
+            return answers
         }
+        let outcomes = others.map { ($0.rawValue, answers[$0] ?? "not asked") }
+        let accepted = outcomes.filter { $0.1 == "accepted" }.map(\.0)
         step.add("probedRegions", .pairs(outcomes))
         step.add("acceptedInRegions", .strings(accepted))
         return accepted

@@ -88,7 +88,8 @@ final class CheckDiagnosisTests: XCTestCase {
         ] + Self.skippedData + Self.sekoiaPassed + ["check failed: 1 of 6 steps failed."], status: 1)
         // The "other regions" are the mock's, through --eset-url: every token call stayed on loopback.
         let tokenRegions = mock.server.journal.filter { $0.route == "token" }.compactMap { $0.region?.rawValue }
-        XCTAssertEqual(tokenRegions, ["eu", "de", "us", "ca", "jpn"])
+        XCTAssertEqual(tokenRegions.first, "eu")
+        XCTAssertEqual(tokenRegions.sorted(), ["ca", "de", "eu", "jpn", "us"], "each region asked once (the probes run in parallel)")
     }
 
     func testAccountUnknownInTheRegionWithoutProbeSendsThePasswordNowhereElse() async throws {
