@@ -173,9 +173,9 @@ enum CheckMessages {
     }
 
     static func unreachable(_ step: CheckStep, configuration: CheckConfiguration) -> CheckMessage {
-        let host = step.string("host") ?? "?"
-        let sekoia = isSekoia(step)
-        let via = !sekoia && configuration.esetURL != nil ? " (through --eset-url)" : ""
+        // The address actually dialled: the ESET or Sekoia.io host, or --eset-url's.
+        var host = step.string("address") ?? step.string("host") ?? "?"
+        if !isSekoia(step), configuration.esetURL != nil { host += " (--eset-url)" }
         var causes: [String]
         var fix: String
         switch step.string("failure") ?? "other" {
@@ -183,16 +183,16 @@ enum CheckMessages {
             causes = ["the name \(host) does not resolve (DNS)."]
             fix = "check this machine's DNS resolver, and that outbound DNS is allowed."
         case "refused":
-            causes = ["no connection to \(host)\(via): refused, or blocked by a firewall."]
-            fix = "allow outbound HTTPS from this machine to \(host)\(via)."
+            causes = ["no connection to \(host): refused, or blocked by a firewall."]
+            fix = "allow outbound HTTPS from this machine to \(host)."
         case "tls":
             causes = ["the TLS handshake with \(host) failed: a proxy or firewall inspecting TLS may present its own certificate."]
             fix = "trust the inspecting proxy's CA on this machine, or exempt \(host) from TLS inspection."
         case "timeout":
-            causes = ["\(host)\(via) did not answer within \(seconds(configuration.requestTimeout))."]
+            causes = ["\(host) did not answer within \(seconds(configuration.requestTimeout))."]
             fix = "check the network path (firewall, proxy) to \(host); --timeout sets the limit."
         default:
-            causes = ["the exchange with \(host)\(via) failed."]
+            causes = ["the exchange with \(host) failed."]
             fix = "check the network path (firewall, proxy) to \(host), then run check again."
         }
         if let proxies = step.strings("proxyVariables"), !proxies.isEmpty {

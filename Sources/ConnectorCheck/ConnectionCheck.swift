@@ -366,6 +366,8 @@ public struct ConnectionCheck: Sendable {
         /// `dns`, `refused`, `tls`, `timeout`, `connection`, `truncated`, `invalid-url` or `other`.
         var kind: String
         var detail: String
+        /// `host[:port]` actually dialled: the ESET host, or `--eset-url`'s.
+        var address = ""
     }
 
     /// Sends `request`; 429 and 5xx get exactly one retry (after `Retry-After`, capped, or
@@ -377,12 +379,17 @@ public struct ConnectionCheck: Sendable {
             let response: HTTPClientResponse
             do {
                 response = try await transport.send(request)
-            } catch let error as TransportError {
-                return .failed(Self.classify(error), attempts: attempt)
-            } catch is CancellationError {
-                return .failed(TransportFailure(kind: "other", detail: "cancelled"), attempts: attempt)
             } catch {
-                return .failed(TransportFailure(kind: "other", detail: String(describing: type(of: error))), attempts: attempt)
+                var failure: TransportFailure
+                switch error {
+                case let transportError as TransportError: failure = Self.classify(transportError)
+                case is CancellationError: failure = TransportFailure(kind: "other", detail: "cancelled")
+                default: failure = TransportFailure(kind: "other", detail: String(describing: type(of: error)))
+                }
+                if let url = URL(string: request.url), let host = url.host {
+                    failure.address = url.port.map { "\(host):\($0)" } ?? host
+                }
+                return .failed(failure, attempts: attempt)
             }
             let retriable = response.status == 429 || (500...599).contains(response.status)
                 || (response.status == 202 && response.header("response-id") != nil)
@@ -427,6 +434,7 @@ public struct ConnectionCheck: Sendable {
 
     private func record(_ failure: TransportFailure, in step: inout CheckStep, _ scrubber: SecretScrubber) {
         step.add("failure", .string(failure.kind))
+        if !failure.address.isEmpty { step.add("address", .string(failure.address)) }
         step.add("detail", .string(scrubber.scrub(failure.detail)))
         if !configuration.proxyVariables.isEmpty { step.add("proxyVariables", .strings(configuration.proxyVariables)) }
     }

@@ -163,10 +163,12 @@ final class CheckDiagnosisTests: XCTestCase {
         var arguments = mock.arguments()
         arguments[arguments.firstIndex(of: "--eset-url")! + 1] = url
         let run = await runCheck(arguments)
+        // The cause names the address dialled: --eset-url's, not the ESET host it stands for.
+        let address = url.replacingOccurrences(of: "http://", with: "") + " (--eset-url)"
         assertLines(run, [
             "✗ ESET token endpoint reachable (\(Self.euHost)): connection failed: cannot connect to host",
-            "    cause: no connection to \(Self.euHost) (through --eset-url): refused, or blocked by a firewall.",
-            "    fix: allow outbound HTTPS from this machine to \(Self.euHost) (through --eset-url).",
+            "    cause: no connection to \(address): refused, or blocked by a firewall.",
+            "    fix: allow outbound HTTPS from this machine to \(address).",
             "– credentials accepted in region eu: skipped (an earlier step failed)",
         ] + Self.skippedData + Self.sekoiaPassed + ["check failed: 1 of 6 steps failed."], status: 1)
     }
@@ -179,7 +181,8 @@ final class CheckDiagnosisTests: XCTestCase {
         let run = await runCheck(["check", "--region", "eu", "--username", "demo@example.com", "--eset-url", url, "--timeout", "5"],
                                  environment: ["HTTPS_PROXY": proxy])
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.lines.contains("    cause: a proxy is configured (HTTPS_PROXY): it may be unreachable, or refuse \(Self.euHost)."), run.stdout)
+        let address = url.replacingOccurrences(of: "http://", with: "") + " (--eset-url)"
+        XCTAssertTrue(run.lines.contains("    cause: a proxy is configured (HTTPS_PROXY): it may be unreachable, or refuse \(address)."), run.stdout)
         XCTAssertFalse(run.stdout.contains("proxy-secret"), run.stdout)
     }
 
