@@ -1,5 +1,5 @@
 /// The steps of `eset-connector check`, in the order they run.
-public enum CheckStepID: String, Sendable, CaseIterable {
+package enum CheckStepID: String, Sendable, CaseIterable {
     /// The region's token endpoint answers HTTP at all (DNS, TCP, TLS, proxy).
     case esetReachable = "eset-reachable"
     /// The password grant succeeds in the configured region.
@@ -15,7 +15,7 @@ public enum CheckStepID: String, Sendable, CaseIterable {
 }
 
 /// How a step ended.
-public enum CheckStatus: String, Sendable {
+package enum CheckStatus: String, Sendable {
     case passed
     case failed
     /// Not run, because a step it depends on failed.
@@ -24,7 +24,7 @@ public enum CheckStatus: String, Sendable {
 
 /// Why a step failed, as far as the answers allow telling. The words (causes, fix) are the
 /// command line's business; this is the fact.
-public enum CheckDiagnosis: String, Sendable, CaseIterable {
+package enum CheckDiagnosis: String, Sendable, CaseIterable {
     /// No HTTP answer: DNS, refused connection, TLS, proxy, timeout (see the `failure` fact).
     case unreachable
     /// The token endpoint refused the password grant (`invalid_grant` or another 400/401).
@@ -52,7 +52,7 @@ public enum CheckDiagnosis: String, Sendable, CaseIterable {
 }
 
 /// One observed value: what was asked, what came back.
-public enum CheckFactValue: Sendable, Equatable {
+package enum CheckFactValue: Sendable, Equatable {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -60,7 +60,7 @@ public enum CheckFactValue: Sendable, Equatable {
     /// Name → value pairs, in order (e.g. the outcome per probed region).
     case pairs([(String, String)])
 
-    public static func == (lhs: CheckFactValue, rhs: CheckFactValue) -> Bool {
+    package static func == (lhs: CheckFactValue, rhs: CheckFactValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
@@ -74,14 +74,14 @@ public enum CheckFactValue: Sendable, Equatable {
 
 /// One step's outcome and everything observed on the way. Every string in it that came from a
 /// server has been scrubbed of the run's secrets.
-public struct CheckStep: Sendable {
-    public var id: CheckStepID
-    public var status: CheckStatus
-    public var diagnosis: CheckDiagnosis?
+package struct CheckStep: Sendable {
+    package var id: CheckStepID
+    package var status: CheckStatus
+    package var diagnosis: CheckDiagnosis?
     /// Named facts in the order they were learned, e.g. `host`, `httpStatus`, `groupCount`.
-    public var facts: [(name: String, value: CheckFactValue)]
+    package var facts: [(name: String, value: CheckFactValue)]
 
-    public init(id: CheckStepID, status: CheckStatus, diagnosis: CheckDiagnosis? = nil,
+    package init(id: CheckStepID, status: CheckStatus, diagnosis: CheckDiagnosis? = nil,
                 facts: [(name: String, value: CheckFactValue)] = []) {
         self.id = id
         self.status = status
@@ -89,26 +89,26 @@ public struct CheckStep: Sendable {
         self.facts = facts
     }
 
-    public subscript(fact name: String) -> CheckFactValue? {
+    package subscript(fact name: String) -> CheckFactValue? {
         facts.first { $0.name == name }?.value
     }
 
-    public func string(_ name: String) -> String? {
+    package func string(_ name: String) -> String? {
         if case .string(let text)? = self[fact: name] { return text }
         return nil
     }
 
-    public func int(_ name: String) -> Int? {
+    package func int(_ name: String) -> Int? {
         if case .int(let number)? = self[fact: name] { return number }
         return nil
     }
 
-    public func bool(_ name: String) -> Bool? {
+    package func bool(_ name: String) -> Bool? {
         if case .bool(let flag)? = self[fact: name] { return flag }
         return nil
     }
 
-    public func strings(_ name: String) -> [String]? {
+    package func strings(_ name: String) -> [String]? {
         if case .strings(let list)? = self[fact: name] { return list }
         return nil
     }
@@ -120,13 +120,13 @@ public struct CheckStep: Sendable {
 }
 
 /// Every step of one check, in order.
-public struct CheckReport: Sendable {
-    public var region: String
-    public var username: String
-    public var steps: [CheckStep]
+package struct CheckReport: Sendable {
+    package var region: String
+    package var username: String
+    package var steps: [CheckStep]
 
     /// True when no step failed (skipped steps only follow failed ones).
-    public var passed: Bool { !steps.contains { $0.status != .passed } }
+    package var passed: Bool { !steps.contains { $0.status != .passed } }
 
-    public func step(_ id: CheckStepID) -> CheckStep? { steps.first { $0.id == id } }
+    package func step(_ id: CheckStepID) -> CheckStep? { steps.first { $0.id == id } }
 }

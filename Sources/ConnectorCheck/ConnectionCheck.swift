@@ -4,13 +4,13 @@ import Foundation
 import JSON
 
 /// The Sekoia.io side of a check: where the connector would push, and with which key.
-public struct SekoiaCheckTarget: Sendable {
+package struct SekoiaCheckTarget: Sendable {
     /// API base without a trailing slash, e.g. `https://api.sekoia.io`.
-    public var baseURL: String
-    public var connectorUUID: String
-    public var apiKey: Secret
+    package var baseURL: String
+    package var connectorUUID: String
+    package var apiKey: Secret
 
-    public init(baseURL: String, connectorUUID: String, apiKey: Secret) {
+    package init(baseURL: String, connectorUUID: String, apiKey: Secret) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -19,35 +19,35 @@ public struct SekoiaCheckTarget: Sendable {
     }
 
     /// The least intrusive call Sekoia.io offers to prove a key: it reads the key's own identity.
-    public var validateURL: String { baseURL + "/api/v1/apiauth/auth/validate" }
+    package var validateURL: String { baseURL + "/api/v1/apiauth/auth/validate" }
     /// The push endpoint `collect` uses; `check` posts an empty batch to it.
-    public var connectorURL: String { baseURL + "/api/v2/asset-management/asset-connector/" + connectorUUID }
+    package var connectorURL: String { baseURL + "/api/v2/asset-management/asset-connector/" + connectorUUID }
 }
 
 /// What `check` is asked to prove.
-public struct CheckConfiguration: Sendable {
-    public var region: ESETRegion
-    public var username: String
-    public var password: Secret
+package struct CheckConfiguration: Sendable {
+    package var region: ESETRegion
+    package var username: String
+    package var password: Secret
     /// `URL/HOST/path` instead of `https://HOST/path` (a mock); applies to probed regions too.
-    public var esetURL: String?
-    public var sekoia: SekoiaCheckTarget?
+    package var esetURL: String?
+    package var sekoia: SekoiaCheckTarget?
     /// After `invalid_grant`, ask the four other regions' token endpoints (this sends the
     /// password to them, hence opt-in).
-    public var probeRegions: Bool
+    package var probeRegions: Bool
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Wait before the single retry of a 429/5xx when the server names no `Retry-After`.
-    public var retryDelay: Double
+    package var retryDelay: Double
     /// The longest `Retry-After` honoured before the single retry; a check must answer in seconds.
-    public var maxRetryAfter: Double
+    package var maxRetryAfter: Double
     /// Names of the proxy variables set in the environment (their values may hold credentials
     /// and are never reported).
-    public var proxyVariables: [String]
+    package var proxyVariables: [String]
     /// Sent as `3rd-integration`, as on every call of `collect`.
-    public var integrationName: String
+    package var integrationName: String
 
-    public init(region: ESETRegion, username: String, password: Secret, esetURL: String? = nil, sekoia: SekoiaCheckTarget? = nil,
+    package init(region: ESETRegion, username: String, password: Secret, esetURL: String? = nil, sekoia: SekoiaCheckTarget? = nil,
                 probeRegions: Bool = false, requestTimeout: Double = 30, retryDelay: Double = 1, maxRetryAfter: Double = 5,
                 proxyVariables: [String] = [], integrationName: String = "Sekoia.io") {
         self.region = region
@@ -64,7 +64,7 @@ public struct CheckConfiguration: Sendable {
     }
 
     /// The proxy variables libcurl (under URLSession on Linux) honours, among `environment`'s names.
-    public static func proxyVariables(in environment: [String: String]) -> [String] {
+    package static func proxyVariables(in environment: [String: String]) -> [String] {
         ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
             .filter { environment[$0].map { !$0.isEmpty } ?? false }
     }
@@ -73,20 +73,20 @@ public struct CheckConfiguration: Sendable {
 /// Runs the least intrusive calls that prove a configuration, step by step, and reports facts.
 ///
 /// Bounded in time: each call has `requestTimeout`, and only 429/5xx get one retry.
-public struct ConnectionCheck: Sendable {
-    public let configuration: CheckConfiguration
+package struct ConnectionCheck: Sendable {
+    package let configuration: CheckConfiguration
     private let transport: any HTTPTransport
 
-    public init(configuration: CheckConfiguration, transport: any HTTPTransport) {
+    package init(configuration: CheckConfiguration, transport: any HTTPTransport) {
         self.configuration = configuration
         self.transport = transport
     }
 
     /// Pages read at most to count device groups after the first (1000 groups per page): a
     /// check stays a few calls; a larger tenant's count is reported as a lower bound.
-    public static let groupPageLimit = 10
+    package static let groupPageLimit = 10
 
-    public func run() async -> CheckReport {
+    package func run() async -> CheckReport {
         var scrubber = SecretScrubber([configuration.password.revealed] + (configuration.sekoia.map { [$0.apiKey.revealed] } ?? []))
         var steps = await esetSteps(&scrubber)
         steps += await sekoiaSteps(scrubber)
