@@ -20,7 +20,7 @@ enum CheckCommand: ConnectorSubcommand {
             Example: ESET_PASSWORD=... eset-connector check --region eu --username api@example.com
             """,
         options: [
-            .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
+            ConnectorOptions.region.spec,
             .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
             .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
             .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
@@ -31,10 +31,14 @@ enum CheckCommand: ConnectorSubcommand {
             .option("sekoia-api-key", value: "-", help: "Refused: an API key on the command line shows in ps and shell history."),
             .flag("probe-regions", help: "After invalid_grant, ask the other four regions' token endpoints (sends the password there) and name the one that works."),
             .flag("json", help: "Print the steps as one JSON object instead of lines."),
-            .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
-            .option("retry-delay", value: "SECONDS", help: "Wait before the one retry of a 429/5xx when the server names none.", defaultDescription: "1"),
+            timeout.spec,
+            retryDelay.spec,
         ]
     )
+
+    static let timeout = TypedOption<Double>("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", default: 30, in: 0.01...3600)
+    static let retryDelay = TypedOption<Double>(
+        "retry-delay", value: "SECONDS", help: "Wait before the one retry of a 429/5xx when the server names none.", default: 1, in: 0...60)
 
     static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus {
         let configuration: CheckConfiguration
@@ -57,13 +61,7 @@ enum CheckCommand: ConnectorSubcommand {
         if arguments.value("sekoia-api-key") != nil {
             throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
         }
-        let regionName = try arguments.required("region")
-        let region: ESETRegion
-        do {
-            region = try ESETRegion.named(regionName)
-        } catch {
-            throw usage("invalid value '\(regionName)' for '--region': \(error)")
-        }
+        let region = try arguments.required(ConnectorOptions.region)
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
         let password = try CollectSettings.secret(
@@ -94,8 +92,8 @@ enum CheckCommand: ConnectorSubcommand {
         return CheckConfiguration(
             region: region, username: username, password: password, esetURL: esetURL, sekoia: sekoia,
             probeRegions: arguments.flag("probe-regions"),
-            requestTimeout: try arguments.double("timeout", range: 0.01...3600) ?? 30,
-            retryDelay: try arguments.double("retry-delay", range: 0...60) ?? 1,
+            requestTimeout: try arguments.required(timeout),
+            retryDelay: try arguments.required(retryDelay),
             proxyVariables: CheckConfiguration.proxyVariables(in: environment))
     }
 
