@@ -42,17 +42,21 @@ enum CheckCommand: ConnectorSubcommand {
 
     static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus {
         let configuration: CheckConfiguration
+        var warnings: [String] = []
         do {
-            configuration = try parse(arguments, environment: context.environment)
+            configuration = try parse(arguments, environment: context.environment, warnings: &warnings)
         } catch {
             return usageFailure(error, context: context, command: "check")
         }
+        for warning in warnings { context.error(warning) }
         let (passed, output) = await runCheck(configuration, json: arguments.flag("json"))
         for line in output { context.print(line) }
         return passed ? .success : .failure
     }
 
-    static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> CheckConfiguration {
+    /// - Parameter warnings: collects what deserves saying but does not stop the check (a
+    ///   secret file readable by others).
+    static func parse(_ arguments: ParsedArguments, environment: [String: String], warnings: inout [String]) throws(UsageError) -> CheckConfiguration {
         let path = arguments.commandPath
         func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
         if arguments.value("password") != nil {
@@ -66,7 +70,8 @@ enum CheckCommand: ConnectorSubcommand {
         guard !username.isEmpty else { throw usage("'--username' is empty") }
         let password = try CollectSettings.secret(
             file: arguments.value("password-file"), flag: "password-file", environment: environment, variable: "ESET_PASSWORD",
-            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path)
+            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path,
+            warnings: &warnings)
         let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in
             try CollectSettings.checkedURL(text, flag: "eset-url", path: path)
         }
@@ -85,7 +90,8 @@ enum CheckCommand: ConnectorSubcommand {
             let apiKey = try CollectSettings.secret(
                 file: arguments.value("sekoia-api-key-file"), flag: "sekoia-api-key-file", environment: environment,
                 variable: "SEKOIA_API_KEY",
-                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path)
+                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path,
+                warnings: &warnings)
             sekoia = SekoiaCheckTarget(
                 baseURL: try CollectSettings.checkedURL(url, flag: "sekoia-url", path: path), connectorUUID: uuid, apiKey: apiKey)
         }

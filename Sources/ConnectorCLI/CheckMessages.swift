@@ -188,6 +188,9 @@ enum CheckMessages {
         case "tls":
             causes = ["the TLS handshake with \(host) failed: a proxy or firewall inspecting TLS may present its own certificate."]
             fix = "trust the inspecting proxy's CA on this machine, or exempt \(host) from TLS inspection."
+        case "redirect":
+            causes = ["\(host) answered with a redirect, which check never follows (no credential may reach another origin): a proxy or captive portal in the way, or a wrong URL."]
+            fix = "check the network path to \(host) and the URL options, then run check again."
         case "timeout":
             causes = ["\(host) did not answer within \(seconds(configuration.requestTimeout))."]
             fix = "check the network path (firewall, proxy) to \(host); --timeout sets the limit."

@@ -416,6 +416,9 @@ package struct ConnectionCheck: Sendable {
         case .timedOut: return TransportFailure(kind: "timeout", detail: error.description)
         case .truncatedBody: return TransportFailure(kind: "truncated", detail: error.description)
         case .invalidURL: return TransportFailure(kind: "invalid-url", detail: error.description)
+        case .redirected: return TransportFailure(kind: "redirect", detail: error.description)
+        case .responseTooLarge: return TransportFailure(kind: "too-large", detail: error.description)
+        case .unrequestedEncoding: return TransportFailure(kind: "encoding", detail: error.description)
         case .connectionFailed(let reason):
             let lowered = reason.lowercased()
             let kind: String
