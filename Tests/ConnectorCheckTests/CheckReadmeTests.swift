@@ -58,6 +58,9 @@ final class CheckReadmeTests: XCTestCase {
                                                              ("proxyVariables", .strings(["HTTPS_PROXY"]))]),
             ], true),
             ("ESET unreachable: another network failure", [unreachable("connection", "connection failed: connection lost")], false),
+            ("ESET answered with a redirect (never followed)", [
+                unreachable("redirect", "HTTP 307 redirect to host 'login.example.net' refused: redirects are never followed, so no credential can reach another origin"),
+            ], false),
             ("wrong password, first login never completed, Superuser/Root account, or another region", [
                 step(.esetCredentials, .failed, .invalidGrant, oauth),
             ], false),
