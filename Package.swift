@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Sekoia", dependencies: ["JSON", "HTTPClient"]),
         .target(name: "Mapping", dependencies: ["OCSF", "ESET"]),
         .target(name: "Collector", dependencies: ["JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping"]),
+        // `check`: the least intrusive calls that prove a configuration, reported as facts.
+        .target(name: "ConnectorCheck", dependencies: ["JSON", "HTTPClient", "ESET"]),
         .target(name: "Signals"),
         .target(name: "HTTPServer", dependencies: ["Signals"]),
         .target(name: "HTTPTesting"),
@@ -39,9 +41,9 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock"]),
 
         // Command implementations live in libraries so tests can run them in-process.
-        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "Signals", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector"]),
+        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "Signals", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCheck"]),
         // `demo` links the mock; kept apart so that the collecting connector does not.
-        .target(name: "ConnectorDemo", dependencies: ["ArgumentParsing", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCLI", "ESETMock"]),
+        .target(name: "ConnectorDemo", dependencies: ["ArgumentParsing", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCLI", "ConnectorCheck", "ESETMock"]),
         .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "HTTPTesting", "Fleet"]),
         .target(name: "BenchCLI", dependencies: ["ArgumentParsing", "Benchmarks", "ConnectorCLI"]),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "JSON"]),
         .testTarget(name: "ESETMockTestingTests", dependencies: ["ESETMockTesting", "ESETMockData"]),
         .testTarget(name: "ConnectorCLITests", dependencies: ["Collector", "ArgumentParsing", "ConnectorCLI", "ConnectorDemo", "ESETMock", "ESETMockTesting", "JSON"]),
+        .testTarget(name: "ConnectorCheckTests", dependencies: ["ConnectorCheck", "ConnectorCLI", "ConnectorDemo", "HTTPClient", "ESET", "ESETMock", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "ConnectorCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",

@@ -10,7 +10,7 @@ package protocol ConnectorSubcommand: Sendable {
 /// not among them: it links the mock, so it lives in `ConnectorDemo` and the `eset-connector`
 /// executable adds it in front.
 package let connectorSubcommands: [any ConnectorSubcommand.Type] = [
-    CollectCommand.self, MapCommand.self, ValidateCommand.self,
+    CheckCommand.self, CollectCommand.self, MapCommand.self, ValidateCommand.self,
 ]
 
 /// The command tree of the production connector (without `demo`).

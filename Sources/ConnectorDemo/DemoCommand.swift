@@ -1,5 +1,6 @@
 import ArgumentParsing
 import Collector
+import ConnectorCheck
 import ConnectorCLI
 import ESET
 import ESETMock
@@ -30,6 +31,7 @@ enum DemoCommand: ConnectorSubcommand {
             .option("scenario", value: "NAME", help: "A mock scenario to activate, e.g. server-errors or sekoia-429."),
             events.spec,
             pageSize.spec,
+            .flag("check", help: "Run 'eset-connector check' against the mock instead of a cycle: what a good check looks like (with --scenario, a failing one)."),
         ]
     )
 
@@ -74,6 +76,10 @@ enum DemoCommand: ConnectorSubcommand {
         defer { mock.stop(timeout: 1) }
 
         let account = MockAccount.demo
+        if arguments.flag("check") {
+            return await demoCheck(mock: mock, region: region, account: account, apiKey: configuration.sekoiaAPIKey,
+                                   scenario: configuration.activeScenarios.first, context: context)
+        }
         let settings = CollectSettings(
             region: region, username: account.username, password: Secret(account.password), esetURL: mock.baseURL, pageSize: pageSize,
             callsPerSecond: 10, outputPath: nil,
@@ -128,12 +134,39 @@ enum DemoCommand: ConnectorSubcommand {
         switch status {
         case .success:
             say("Done. Next: 'eset-connector collect --help' to run it against ESET itself.")
+            say("Before your first collect, 'eset-connector check' tests the settings; 'eset-connector demo --check' shows it.")
         case .completedWithRejections:
             say("Done, with rejected devices (exit status 2). Next: 'eset-connector collect --help'.")
         default:
             say("The cycle failed (exit status \(status.rawValue)); see the error above. Without --scenario the demo succeeds.")
         }
         return status
+    }
+}
+
+extension DemoCommand {
+    /// `demo --check`: `check` against the in-process mock, with the demo account.
+    static func demoCheck(mock: ESETMockServer, region: ESETRegion, account: MockAccount, apiKey: String, scenario: String?,
+                          context: CLIContext) async -> ExitStatus {
+        let configuration = CheckConfiguration(
+            region: region, username: account.username, password: Secret(account.password), esetURL: mock.baseURL,
+            sekoia: SekoiaCheckTarget(baseURL: mock.sekoiaBaseURL, connectorUUID: connectorUUID, apiKey: Secret(apiKey)),
+            requestTimeout: 10, retryDelay: 0.25)
+        context.print("eset-connector demo --check: 'eset-connector check' against a mock ESET Connect API and a mock Sekoia.io intake (in-process).")
+        context.print("")
+        context.print("  eset-connector check --region \(region.rawValue) --username \(account.username) --eset-url \(mock.baseURL) \\")
+        context.print("      --sekoia-url \(mock.sekoiaBaseURL) --connector-uuid \(connectorUUID)")
+        context.print("  (password and API key from ESET_PASSWORD and SEKOIA_API_KEY; scenario: \(scenario ?? "none"))")
+        context.print("")
+        let (passed, lines) = await runCheck(configuration, json: false)
+        for line in lines { context.print(line) }
+        context.print("")
+        if passed {
+            context.print("Against ESET itself: eset-connector check --region R --username U [--sekoia-url URL --connector-uuid UUID]. A failing check: 'eset-connector demo --check --scenario missing-permission'.")
+        } else {
+            context.print("The mock was told to fail (--scenario \(scenario ?? "none")); each ✗ names the likely causes and the fix.")
+        }
+        return passed ? .success : .failure
     }
 }
 

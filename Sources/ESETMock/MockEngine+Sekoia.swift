@@ -26,7 +26,49 @@ extension MockEngine {
             let fired = state.withLock { $0.fireRule(route: .sekoiaTask, region: nil) }
             return apply(fired, route: .sekoiaTask, &context) { task(rest[3]) }
         }
+        if rest == ["api", "v1", "apiauth", "auth", "validate"] {
+            context.route = "sekoia-validate"
+            guard request.method == "GET" else { return Reply.methodNotAllowed("GET") }
+            return validate(request)
+        }
         return Reply.message(404, "not found")
+    }
+
+    /// `GET /sekoia/api/v1/apiauth/auth/validate`: the call Sekoia.io's own integrations make to
+    /// test a key. 200 with the key's identity (never the key), or 401
+    /// `{"message": "The token is invalid", "code": "T300"}` as Sekoia.io answers a bad key.
+    private func validate(_ request: HTTPRequest) -> HTTPResponse {
+        guard let key = MockEngine.bearer(request), SecureToken.constantTimeEquals(key, configuration.sekoiaAPIKey) else {
+            var writer = JSONWriter(reservingCapacity: 64)
+            writer.beginObject()
+            writer.key("message")
+            writer.string("The token is invalid")
+            writer.key("code")
+            writer.string("T300")
+            writer.endObject()
+            var response = Reply.written(writer, status: 401)
+            response.headers.set("WWW-Authenticate", "Bearer")
+            return response
+        }
+        let issued = Int64(Date().timeIntervalSince1970)
+        var writer = JSONWriter(reservingCapacity: 160)
+        writer.beginObject()
+        writer.key("identity")
+        writer.string("apikey:mock")
+        writer.key("type")
+        writer.string("access")
+        writer.key("fresh")
+        writer.bool(false)
+        writer.key("iat")
+        writer.int(issued)
+        writer.key("nbf")
+        writer.int(issued)
+        writer.key("jti")
+        writer.string(SecureToken.uuid())
+        writer.key("user_claims")
+        writer.null()
+        writer.endObject()
+        return Reply.written(writer)
     }
 
     /// 401 without a bearer credential, 403 with a wrong one.

@@ -36,7 +36,9 @@ extension MockEngine {
         // Compare against something even for an unknown user, so timing does not reveal which
         // usernames exist.
         let passwordMatches = SecureToken.constantTimeEquals(password, account?.password ?? "\u{0}no-such-user")
-        guard let account, passwordMatches, account.regions.contains(region) else {
+        // An unfinished first login and a Superuser answer like a wrong password: the most
+        // likely reading of ESET's documentation, not a confirmed wire answer.
+        guard let account, passwordMatches, account.regions.contains(region), account.mayObtainToken else {
             return Reply.oauth(400, error: "invalid_grant", "invalid username or password")
         }
         return issueTokens(username: account.username, region: region)

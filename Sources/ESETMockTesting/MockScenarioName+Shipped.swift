@@ -95,6 +95,11 @@ extension MockScenarioName {
     /// empty body) but without a Retry-After header.
     public static let rateLimitBurstNoRetryAfter = MockScenarioName(rawValue: "rate-limit-burst-no-retry-after")
 
+    /// `rate-limited`: Every device-management call answers 429 with an empty body and no
+    /// Retry-After, as when another client already uses the API user's 10 calls per second from the
+    /// same address.
+    public static let rateLimited = MockScenarioName(rawValue: "rate-limited")
+
     /// `redirect-devices-foreign`: Every GET /v1/devices answers 302 Found with Location pointing
     /// at the mock's foreign-origin trap (another loopback port, same path and query). The trap
     /// records each request it receives and answers a devices list with an empty last page.
@@ -145,6 +150,12 @@ extension MockScenarioName {
     /// `sekoia-task-failed`: Pushes are accepted (items kept), but every task reports PENDING on
     /// the first poll and FAILED from then on.
     public static let sekoiaTaskFailed = MockScenarioName(rawValue: "sekoia-task-failed")
+
+    /// `sekoia-unknown-connector`: Every POST to the Sekoia.io intake answers 404 {"code": 5,
+    /// "message": "asset connector not found", "details": []}, as for a connector UUID Sekoia.io
+    /// does not know (the API key itself is valid). Sekoia.io's exact body is not documented; the
+    /// 404 follows its SDK's 'Connector not found' handling.
+    public static let sekoiaUnknownConnector = MockScenarioName(rawValue: "sekoia-unknown-connector")
 
     /// `server-errors`: GET /v1/devices: call 1 answers 500 (google.rpc.Status JSON body), call 2
     /// answers 502 (HTML body); GET /v1/device_groups: call 1 answers 503 (empty body), call 2
@@ -205,6 +216,7 @@ extension MockScenarioName {
         .oversizedPage,
         .rateLimitBurst,
         .rateLimitBurstNoRetryAfter,
+        .rateLimited,
         .redirectDevicesForeign,
         .redirectSekoiaPushForeign,
         .redirectTokenForeign,
@@ -216,6 +228,7 @@ extension MockScenarioName {
         .sekoia5xx,
         .sekoiaNoTaskId,
         .sekoiaTaskFailed,
+        .sekoiaUnknownConnector,
         .serverErrors,
         .serverErrorsPersistent,
         .shortTokenLifetime,

@@ -13,7 +13,7 @@ final class ConnectorFaultTests: XCTestCase {
     /// Scenarios after which a correct connector must fail the cycle (their README says so).
     static let failingScenarios: Set<String> = [
         "bad-credentials", "bad-credentials-401", "missing-permission", "server-errors-persistent", "repeated-page-token",
-        "sekoia-task-failed",
+        "sekoia-task-failed", "rate-limited", "sekoia-unknown-connector",
     ]
 
     /// The hostile servers of issue 12 (redirects off origin, endless and huge bodies, a gzip bomb,
