@@ -29,7 +29,8 @@ let package = Package(
 
         // Command implementations live in libraries so tests can run them in-process.
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock"]),
-        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
+        // MockCLI alone links the connector's ESET client (for `record`); ESETMock stays independent of it.
+        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet", "ESET"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock", "HTTPServer", "HTTPTesting", "Fleet", "ConnectorCLI"]),
         .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance"]),
 
@@ -55,6 +56,7 @@ let package = Package(
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
+        .testTarget(name: "RecordTests", dependencies: ["MockCLI", "ESETMock", "ESET", "JSON", "ConnectorCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

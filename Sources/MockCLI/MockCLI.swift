@@ -52,7 +52,7 @@ let scenariosSpec = CommandSpec(
 let mockSpec = CommandSpec(
     name: "eset-mock",
     abstract: "A local stand-in for ESET Connect and the Sekoia.io asset intake, served from fixtures.",
-    subcommands: [serveSpec, generateSpec, scenariosSpec])
+    subcommands: [serveSpec, generateSpec, scenariosSpec, recordSpec])
 
 /// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
 /// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
@@ -75,8 +75,9 @@ public func runMockCLI(_ arguments: [String]) -> Int32 {
         case "serve": return try serve(parsed)
         case "generate": return try generate(parsed)
         case "scenarios": return try listScenarios(parsed)
+        case "record": return try record(parsed)
         default:
-            return usageFailure(UsageError("missing subcommand: serve, generate or scenarios", commandPath: ["eset-mock"]))
+            return usageFailure(UsageError("missing subcommand: serve, generate, scenarios or record", commandPath: ["eset-mock"]))
         }
     } catch let error as UsageError {
         return usageFailure(error)
