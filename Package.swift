@@ -17,9 +17,11 @@ let package = Package(
         // Libraries, in the direction data flows.
         .target(name: "JSON"),
         .target(name: "OCSF", dependencies: ["JSON"]),
-        .target(name: "ESET", dependencies: ["JSON"]),
+        .target(name: "HTTPClient"),
+        .target(name: "ESET", dependencies: ["JSON", "HTTPClient"]),
+        .target(name: "Sekoia", dependencies: ["JSON", "HTTPClient"]),
         .target(name: "Mapping", dependencies: ["JSON", "OCSF", "ESET"]),
-        .target(name: "Collector", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
+        .target(name: "Collector", dependencies: ["JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping"]),
         .target(name: "HTTPServer"),
         .target(name: "HTTPTesting"),
         .target(name: "Fleet"),
@@ -28,35 +30,38 @@ let package = Package(
         .target(name: "Conformance", dependencies: ["JSON", "OCSF", "ESETMock", "ConnectorCLI"]),
 
         // Command implementations live in libraries so tests can run them in-process.
-        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock"]),
+        .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector"]),
+        // `demo` links the mock; kept apart so that the collecting connector does not.
+        .target(name: "ConnectorDemo", dependencies: ["ArgumentParsing", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCLI", "ESETMock"]),
         // MockCLI alone links the connector's ESET client (for `record`); ESETMock stays independent of it.
-        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet", "ESET"]),
+        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet", "HTTPClient", "ESET"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Collector", "ESETMock", "HTTPServer", "HTTPTesting", "Fleet", "ConnectorCLI"]),
         .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance"]),
 
         // Thin executables.
-        .executableTarget(name: "eset-connector", dependencies: ["ConnectorCLI"]),
+        .executableTarget(name: "eset-connector", dependencies: ["ConnectorDemo"]),
         .executableTarget(name: "eset-mock", dependencies: ["MockCLI"]),
         .executableTarget(name: "eset-conformance", dependencies: ["ConformanceCLI"]),
         .executableTarget(name: "eset-bench", dependencies: ["Benchmarks", "ArgumentParsing"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "OCSFTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "ESETTests", dependencies: ["JSON", "ESET", "Fleet"]),
         .testTarget(name: "MappingTests", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "Fleet"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTesting"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "JSON"]),
         .testTarget(name: "ESETMockTests", dependencies: ["ESETMock", "HTTPServer", "HTTPTesting", "JSON", "Fleet"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "ESET", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
-        .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ESETMock", "JSON"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "HTTPClient", "ESET", "Sekoia", "Mapping", "OCSF", "JSON", "ESETMock", "HTTPServer"]),
+        .testTarget(name: "ConnectorCLITests", dependencies: ["ConnectorCLI", "ConnectorDemo", "ESETMock", "JSON"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "ConformanceCLI", "JSON", "ESETMock"]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
-        .testTarget(name: "RecordTests", dependencies: ["MockCLI", "ESETMock", "ESET", "JSON", "ConnectorCLI"]),
+        .testTarget(name: "RecordTests", dependencies: ["MockCLI", "ESETMock", "HTTPClient", "ESET", "JSON", "ConnectorCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,10 @@
 import ESET
 import Foundation
+import HTTPClient
 import JSON
 import Mapping
 import OCSF
+import Sekoia
 
 /// What the collector can be asked to do differently.
 public struct CollectorOptions: Sendable {

@@ -1,6 +1,7 @@
 import ESET
 import Foundation
 import JSON
+import Sekoia
 
 /// A destination for the events of a cycle. A cycle calls `beginCycle`, `write` for each event,
 /// then `finish` when everything was fetched, or `abandon` when the cycle failed.

@@ -2,7 +2,9 @@ import ArgumentParsing
 import Collector
 import ESET
 import Foundation
+import HTTPClient
 import Mapping
+import Sekoia
 
 /// `eset-connector collect`: ESET Connect → OCSF → NDJSON and/or Sekoia.io, once or periodically.
 enum CollectCommand: ConnectorSubcommand {
@@ -27,7 +29,7 @@ enum CollectCommand: ConnectorSubcommand {
     /// embedders that stop the collector themselves.
     static func run(_ arguments: [String], context: CLIContext, stopController: StopController) async -> ExitStatus {
         do {
-            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec), parsed.commandPath.last == "collect" else {
+            guard case .run(let parsed) = try parse(arguments, spec: connectorSpec()), parsed.commandPath.last == "collect" else {
                 return usageFailure(UsageError("expected the collect command"), context: context, command: "collect")
             }
             return await run(parsed, context: context, stopController: stopController)
@@ -61,7 +63,7 @@ enum CollectCommand: ConnectorSubcommand {
 }
 
 /// Runs the cycles of one `collect` invocation (also used by `demo`).
-struct CollectRunner: Sendable {
+package struct CollectRunner: Sendable {
     let settings: CollectSettings
     let reporter: Reporter
     let esetClient: ESETClient
@@ -69,7 +71,7 @@ struct CollectRunner: Sendable {
     /// Called with each accepted Sekoia.io batch (the demo shows them).
     var onBatch: (@Sendable (SekoiaBatchReport) -> Void)?
 
-    init(settings: CollectSettings, reporter: Reporter, transport: any HTTPTransport, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
+    package init(settings: CollectSettings, reporter: Reporter, transport: any HTTPTransport, onBatch: (@Sendable (SekoiaBatchReport) -> Void)? = nil) {
         self.settings = settings
         self.reporter = reporter
         self.onBatch = onBatch
@@ -92,7 +94,7 @@ struct CollectRunner: Sendable {
         var stopsTheRun: Bool
     }
 
-    func runCycles(controller: StopController) async -> ExitStatus {
+    package func runCycles(controller: StopController) async -> ExitStatus {
         var status = ExitStatus.success
         var cycle = 0
         while cycle < Int.max {

@@ -2,35 +2,61 @@ import ArgumentParsing
 import Collector
 import ESET
 import Foundation
+import HTTPClient
 import Mapping
+import Sekoia
 
 /// Everything `collect` was asked to do, checked: each mistake is a usage error naming its flag.
-struct CollectSettings: Sendable {
-    var region: ESETRegion
-    var username: String
-    var password: Secret
-    var esetURL: String?
-    var pageSize: Int
-    var callsPerSecond: Double?
-    var outputPath: String?
-    var sekoia: SekoiaConfiguration?
-    var batchSize: Int
-    var stateDirectory: String?
-    var full: Bool
-    var interval: Double?
-    var cycles: Int?
-    var allowMissingGroups: Bool
-    var rejectsPath: String?
-    var profile: MappingProfile
-    var requestTimeout: Double
-    var retry: RetryPolicy
-    var verbose: Bool
+package struct CollectSettings: Sendable {
+    package var region: ESETRegion
+    package var username: String
+    package var password: Secret
+    package var esetURL: String?
+    package var pageSize: Int
+    package var callsPerSecond: Double?
+    package var outputPath: String?
+    package var sekoia: SekoiaConfiguration?
+    package var batchSize: Int
+    package var stateDirectory: String?
+    package var full: Bool
+    package var interval: Double?
+    package var cycles: Int?
+    package var allowMissingGroups: Bool
+    package var rejectsPath: String?
+    package var profile: MappingProfile
+    package var requestTimeout: Double
+    package var retry: RetryPolicy
+    package var verbose: Bool
+
+    package init(
+        region: ESETRegion, username: String, password: Secret, esetURL: String?, pageSize: Int, callsPerSecond: Double?, outputPath: String?, sekoia: SekoiaConfiguration?, batchSize: Int, stateDirectory: String?, full: Bool, interval: Double?, cycles: Int?, allowMissingGroups: Bool, rejectsPath: String?, profile: MappingProfile, requestTimeout: Double, retry: RetryPolicy, verbose: Bool
+    ) {
+        self.region = region
+        self.username = username
+        self.password = password
+        self.esetURL = esetURL
+        self.pageSize = pageSize
+        self.callsPerSecond = callsPerSecond
+        self.outputPath = outputPath
+        self.sekoia = sekoia
+        self.batchSize = batchSize
+        self.stateDirectory = stateDirectory
+        self.full = full
+        self.interval = interval
+        self.cycles = cycles
+        self.allowMissingGroups = allowMissingGroups
+        self.rejectsPath = rejectsPath
+        self.profile = profile
+        self.requestTimeout = requestTimeout
+        self.retry = retry
+        self.verbose = verbose
+    }
 
     /// Whether NDJSON goes to standard output (neither a file nor Sekoia.io was asked for).
     var writesStandardOutput: Bool { outputPath == nil && sekoia == nil }
 
     /// The secrets of this run, to scrub from anything printed.
-    var secrets: [String] { [password.revealed] + (sekoia.map { [$0.apiKey.revealed] } ?? []) }
+    package var secrets: [String] { [password.revealed] + (sekoia.map { [$0.apiKey.revealed] } ?? []) }
 
     var esetConfiguration: ESETClientConfiguration {
         ESETClientConfiguration(

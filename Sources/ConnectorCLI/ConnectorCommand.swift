@@ -1,31 +1,44 @@
 import ArgumentParsing
 
 /// One subcommand of `eset-connector`: its command-line shape and what it does.
-protocol ConnectorSubcommand: Sendable {
+package protocol ConnectorSubcommand: Sendable {
     static var spec: CommandSpec { get }
     static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus
 }
 
-/// The subcommands, in the order `--help` lists them.
-let connectorSubcommands: [any ConnectorSubcommand.Type] = [
-    DemoCommand.self, CollectCommand.self, MapCommand.self, ValidateCommand.self,
+/// The subcommands of the production connector, in the order `--help` lists them. `demo` is
+/// not among them: it links the mock, so it lives in `ConnectorDemo` and the `eset-connector`
+/// executable adds it in front.
+package let connectorSubcommands: [any ConnectorSubcommand.Type] = [
+    CollectCommand.self, MapCommand.self, ValidateCommand.self,
 ]
 
-let connectorSpec = CommandSpec(
+/// The command tree of `eset-connector` with `subcommands`.
+package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = connectorSubcommands) -> CommandSpec {
+    CommandSpec(
     name: "eset-connector",
     abstract: "Collects ESET Connect device inventory as OCSF 1.5.0 Device Inventory Info events and delivers it to Sekoia.io.",
     discussion: """
         Exit status: 0 success, 1 failure, 2 completed but some devices were rejected, 64 usage error.
         Secrets are never taken from the command line: ESET_PASSWORD or --password-file, SEKOIA_API_KEY or --sekoia-api-key-file.
         """,
-    subcommands: connectorSubcommands.map { $0.spec }
-)
+    subcommands: subcommands.map { $0.spec }
+    )
+}
 
 /// Runs `eset-connector` with `arguments` (without the program name) and returns its exit status.
+///
+/// Only the production subcommands (`collect`, `map`, `validate`) are known here; the
+/// executable adds `demo` through `ConnectorDemo`.
 public func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+    await runConnectorCLI(arguments, context: context, subcommands: connectorSubcommands)
+}
+
+/// Runs `eset-connector` with the given subcommands.
+package func runConnectorCLI(_ arguments: [String], context: CLIContext, subcommands: [any ConnectorSubcommand.Type]) async -> Int32 {
     let outcome: ParseOutcome
     do {
-        outcome = try parse(arguments, spec: connectorSpec)
+        outcome = try parse(arguments, spec: connectorSpec(subcommands))
     } catch {
         context.error("error: \(error.message)")
         if let hint = error.helpHint { context.error(hint) }
@@ -37,7 +50,7 @@ public func runConnectorCLI(_ arguments: [String], context: CLIContext = .proces
         return ExitStatus.success.rawValue
     case .run(let parsed):
         guard parsed.commandPath.count >= 2,
-            let command = connectorSubcommands.first(where: { $0.spec.name == parsed.commandPath[1] })
+            let command = subcommands.first(where: { $0.spec.name == parsed.commandPath[1] })
         else {
             context.error("error: missing subcommand; see 'eset-connector --help'")
             return ExitStatus.usage.rawValue
@@ -47,13 +60,13 @@ public func runConnectorCLI(_ arguments: [String], context: CLIContext = .proces
 }
 
 /// Reports a usage error the way the parser does, naming the command's help.
-func usageFailure(_ error: UsageError, context: CLIContext, command: String) -> ExitStatus {
+package func usageFailure(_ error: UsageError, context: CLIContext, command: String) -> ExitStatus {
     context.error("error: \(error.message)")
     context.error("See 'eset-connector \(command) --help'.")
     return .usage
 }
 
 /// The `--profile` option shared by every command that maps.
-let profileOption = OptionSpec.option(
+package let profileOption = OptionSpec.option(
     "profile", value: "NAME", help: "Mapping profile: sekoia (the published table, default) or ocsf-strict (valid OCSF 1.5.0).",
     defaultDescription: "sekoia")

@@ -1,18 +1,19 @@
 import Collector
 import ESET
 import Foundation
+import HTTPClient
 import Mapping
 import Synchronization
 
 /// Writes the collector's messages to stderr with every secret of the run scrubbed, and keeps
 /// the one-line progress display (terminals only) out of the way of real lines.
-final class Reporter: Sendable {
+package final class Reporter: Sendable {
     let context: CLIContext
     private let secrets: [String]
     private let showsProgress: Bool
     private let progressShown = Atomic<Bool>(false)
 
-    init(context: CLIContext, secrets: [String]) {
+    package init(context: CLIContext, secrets: [String]) {
         self.context = context
         self.secrets = secrets
         showsProgress = context.standardErrorIsTerminal

@@ -1,6 +1,7 @@
 import Dispatch
 import ESET
 import Foundation
+import HTTPClient
 import Synchronization
 
 /// How a running `collect` is asked to stop: by SIGINT/SIGTERM in a real process, or directly
@@ -9,7 +10,7 @@ import Synchronization
 /// With `--interval`, the first request lets the running cycle finish (so it delivers and moves
 /// the checkpoint) and then stops; a second request abandons the cycle. Without `--interval`
 /// the first request abandons the run: partial output files are removed, the checkpoint stays.
-final class StopController: Sendable {
+package final class StopController: Sendable {
     private struct State {
         var requests = 0
         var cycleTask: Task<Void, Never>?
@@ -19,16 +20,16 @@ final class StopController: Sendable {
     private let gracefulFirst: Bool
     private let onRequest: (@Sendable (Int) -> Void)?
 
-    init(gracefulFirst: Bool, onRequest: (@Sendable (Int) -> Void)? = nil) {
+    package init(gracefulFirst: Bool, onRequest: (@Sendable (Int) -> Void)? = nil) {
         self.gracefulFirst = gracefulFirst
         self.onRequest = onRequest
     }
 
     /// Stop requests so far.
-    var requests: Int { state.withLock { $0.requests } }
-    var stopRequested: Bool { requests > 0 }
+    package var requests: Int { state.withLock { $0.requests } }
+    package var stopRequested: Bool { requests > 0 }
 
-    func requestStop() {
+    package func requestStop() {
         let (count, cycle, wait) = state.withLock { state -> (Int, Task<Void, Never>?, Task<Void, any Error>?) in
             state.requests += 1
             return (state.requests, state.cycleTask, state.waitTask)

@@ -1,4 +1,4 @@
-import ConnectorCLI
+import ConnectorDemo
 import Foundation
 
-exit(await runConnectorCLI(Array(CommandLine.arguments.dropFirst())))
+exit(await runESETConnector(Array(CommandLine.arguments.dropFirst())))

@@ -1,8 +1,10 @@
 import Collector
 import ESET
 import Foundation
+import HTTPClient
 import JSON
 import Mapping
+import Sekoia
 import Synchronization
 import XCTest
 

@@ -1,5 +1,6 @@
 import ESET
 import Foundation
+import HTTPClient
 import XCTest
 
 /// Authentication: the password grant, renewal before expiry, refresh fallback, 401 and 403.

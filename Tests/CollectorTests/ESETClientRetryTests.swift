@@ -1,5 +1,6 @@
 import ESET
 import Foundation
+import HTTPClient
 import XCTest
 
 /// The client's resilience rules, driven by a scripted transport: exact attempt counts and bounds.

@@ -1,5 +1,6 @@
 import ESET
 import Foundation
+import HTTPClient
 import XCTest
 
 /// Paging rules and the client-side rate limit.

@@ -1,7 +1,9 @@
 @testable import Collector
 import ESET
 import Foundation
+import HTTPClient
 import JSON
+import Sekoia
 import XCTest
 
 /// The Sekoia.io intake client against a scripted transport.

@@ -1,5 +1,6 @@
 import ESET
 import Foundation
+import HTTPClient
 import JSON
 import Synchronization
 import XCTest

@@ -68,6 +68,6 @@ final class DemoTests: XCTestCase {
     }
 }
 
-@testable import ConnectorCLI
+@testable import ConnectorDemo
 
 func prettyJSONForTest(_ text: String) -> String { prettyJSON(Array(text.utf8)) }

@@ -1,4 +1,5 @@
 @testable import ConnectorCLI
+import ConnectorDemo
 import ESETMock
 import Foundation
 import JSON
@@ -141,7 +142,7 @@ func runConnector(_ arguments: [String], environment: [String: String]? = nil) a
     let context = CLIContext(
         environment: environment ?? ["ESET_PASSWORD": MockServer.password, "SEKOIA_API_KEY": MockServer.apiKey],
         standardOutput: stdout, standardError: stderr)
-    let status = await runConnectorCLI(arguments, context: context)
+    let status = await runESETConnector(arguments, context: context)
     return ConnectorRun(status: status, stdout: stdout.text, stderr: stderr.text)
 }
 

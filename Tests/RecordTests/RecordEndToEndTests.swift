@@ -1,6 +1,7 @@
 import ESET
 import ESETMock
 import Foundation
+import HTTPClient
 import JSON
 @testable import MockCLI
 import XCTest

@@ -2,8 +2,10 @@ import ConnectorCLI
 import ESET
 import ESETMock
 import Foundation
+import HTTPClient
 import JSON
 @testable import MockCLI
+import Synchronization
 import XCTest
 
 let demoUser = "demo@example.com"
@@ -27,8 +29,6 @@ final class TokenSpyTransport: HTTPTransport {
         return response
     }
 }
-
-import Synchronization
 
 /// A mock serving `directory` (nil: the repository's MockData) on a free loopback port.
 func startMock(data directory: URL?, scenarios: [String] = []) throws -> ESETMockServer {

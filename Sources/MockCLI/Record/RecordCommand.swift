@@ -1,6 +1,7 @@
 import ArgumentParsing
 import ESET
 import Foundation
+import HTTPClient
 #if canImport(Glibc)
 import Glibc
 #endif

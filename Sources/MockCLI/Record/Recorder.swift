@@ -1,5 +1,6 @@
 import ESET
 import Foundation
+import HTTPClient
 #if canImport(Glibc)
 import Glibc
 #endif

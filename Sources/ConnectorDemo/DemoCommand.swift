@@ -1,9 +1,12 @@
 import ArgumentParsing
 import Collector
+import ConnectorCLI
 import ESET
 import ESETMock
 import Foundation
+import HTTPClient
 import Mapping
+import Sekoia
 
 /// `eset-connector demo`: the whole connector against the mock ESET API and a mock Sekoia.io
 /// intake, both started in-process on free ports, so that anyone can see it work in seconds.
@@ -143,8 +146,13 @@ enum DemoCommand: ConnectorSubcommand {
     }
 }
 
+/// Runs `eset-connector` with every subcommand, `demo` included: the executable's entry point.
+public func runESETConnector(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+    await runConnectorCLI(arguments, context: context, subcommands: [DemoCommand.self] + connectorSubcommands)
+}
+
 /// Re-indents compact JSON (2 spaces) without reparsing, so numbers keep their exact text.
-func prettyJSON(_ bytes: [UInt8]) -> String {
+package func prettyJSON(_ bytes: [UInt8]) -> String {
     var output: [UInt8] = []
     output.reserveCapacity(bytes.count * 2)
     var depth = 0

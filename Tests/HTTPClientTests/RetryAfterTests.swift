@@ -1,4 +1,4 @@
-import ESET
+import HTTPClient
 import Foundation
 import XCTest
 

@@ -1,4 +1,4 @@
-import ESET
+import HTTPClient
 import Foundation
 import JSON
 
@@ -113,7 +113,7 @@ public final class SekoiaIntakeClient: Sendable {
             body: Self.body(for: events), timeout: configuration.requestTimeout)
         let response = try await send(request, call: call)
         guard case .object(let object)? = try? JSONParser.parse(response.body) else { return nil }
-        return object["task_id"].presentString
+        return nonEmptyString(object["task_id"])
     }
 
     /// Polls a task until it leaves PENDING/RUNNING: returns when FINISHED, throws otherwise.
@@ -128,13 +128,13 @@ public final class SekoiaIntakeClient: Sendable {
                 headers: [("Authorization", "Bearer \(configuration.apiKey.revealed)"), ("Accept", "application/json")],
                 timeout: configuration.requestTimeout)
             let response = try await send(request, call: call) { body in
-                guard let json = try? JSONParser.parse(body), json["status"].presentString != nil else {
+                guard let json = try? JSONParser.parse(body), nonEmptyString(json["status"]) != nil else {
                     return "task answer without a status"
                 }
                 return nil
             }
             let json = try? JSONParser.parse(response.body)
-            let status = json?["status"].presentString ?? "unknown"
+            let status = nonEmptyString(json?["status"]) ?? "unknown"
             lastStatus = status
             switch status.uppercased() {
             case "FINISHED":
@@ -233,15 +233,8 @@ public final class SekoiaIntakeClient: Sendable {
     }
 }
 
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let duration = ContinuousClock.now - start
-    return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
-/// `0.25 s`, `3 s`, `1.5 s`.
-public func formatDuration(_ seconds: Double) -> String {
-    if seconds >= 10 { return "\(Int(seconds.rounded())) s" }
-    let rounded = (seconds * 100).rounded() / 100
-    if rounded == rounded.rounded() { return "\(Int(rounded)) s" }
-    return "\(rounded) s"
+/// A non-empty JSON string, or nil: Sekoia.io's answers are read as leniently as ESET's.
+private func nonEmptyString(_ value: JSONValue?) -> String? {
+    if case .string(let text)? = value, !text.isEmpty { return text }
+    return nil
 }
