@@ -497,17 +497,19 @@ final class Pseudonymiser {
                     break
                 }
             }
-            if chosen == nil {
+            // A block (nearly) full of the tenant's own addresses: scan it for a free value,
+            // and failing that for one no other original got, so distinct still stays distinct.
+            for pass in 0..<2 where chosen == nil {
                 var candidate = step(original, 0)
                 for _ in 0..<65_536 {
-                    candidate = neighbour(candidate)
-                    if isFree(candidate) {
+                    if pass == 0 ? isFree(candidate) : !used.contains(candidate) && !fixed(candidate) {
                         chosen = candidate
+                        if pass == 1 { unavoidable += 1 }
                         break
                     }
+                    candidate = neighbour(candidate)
                 }
             }
-            if chosen == nil { unavoidable += 1 }
             let pseudonym = chosen ?? step(original, 0)
             used.insert(pseudonym)
             plan[original] = pseudonym

@@ -1,7 +1,7 @@
 import JSON
 
 /// How the strings (and numbers) under one member are treated.
-enum ScrubRule: Equatable {
+enum ScrubRule: Hashable {
     /// Named by `--keep`: the whole subtree is written as received.
     case verbatim
     /// Known non-identifying data (enums, times, OS, products, hardware models): kept, except
@@ -77,7 +77,24 @@ final class RecordScrubber {
         "securitygroupdisplayname", "clonenamingpatterns", "malformeddata", "displayname",
     ]
 
+    private struct RuleKey: Hashable {
+        var member: String
+        var parent: ScrubRule
+        var atRecordRoot: Bool
+    }
+    /// Rules by member name and context: a tenant has few distinct member names, and matching
+    /// names by substring for every member of every device would dominate the recording time.
+    private var ruleCache: [RuleKey: ScrubRule] = [:]
+
     func rule(forMember key: String, parent: ScrubRule, atRecordRoot: Bool) -> ScrubRule {
+        let cacheKey = RuleKey(member: key, parent: parent, atRecordRoot: atRecordRoot)
+        if let cached = ruleCache[cacheKey] { return cached }
+        let rule = uncachedRule(forMember: key, parent: parent, atRecordRoot: atRecordRoot)
+        if ruleCache.count < 10_000 { ruleCache[cacheKey] = rule }
+        return rule
+    }
+
+    private func uncachedRule(forMember key: String, parent: ScrubRule, atRecordRoot: Bool) -> ScrubRule {
         if parent == .verbatim || keptMembers.contains(key) { return .verbatim }
         let lower = key.lowercased()
         // Identifying by name wherever they appear, even inside a kept subtree.

@@ -132,6 +132,11 @@ final class Recorder: Sendable {
         if FileManager.default.fileExists(atPath: target.path) && rmdir(target.path) != 0 {
             throw RecordError("cannot replace the empty directory '\(target.path)': \(String(cString: strerror(errno)))")
         }
+        // mkdtemp made it private while raw pages were in it; the finished recording gets the
+        // permissions of any directory the user creates.
+        let mask = umask(0o022)
+        umask(mask)
+        chmod(staging.path, 0o777 & ~mask)
         guard rename(staging.path, target.path) == 0 else {
             throw RecordError("cannot move the recording into '\(target.path)': \(String(cString: strerror(errno)))")
         }
