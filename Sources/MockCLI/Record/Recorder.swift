@@ -64,8 +64,11 @@ final class Recorder: Sendable {
     func runCatchingSignals() async -> Result<RecordingSummary, any Error> {
         let task = Task { try await self.run() }
         let say = self.say
+        var previous: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
+            // The dispatch source sees the signal only once its default action is off; the
+            // previous disposition comes back afterwards (embedders may have their own).
+            previous.append((number, signal(number, SIG_IGN)))
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 say("stopping: signal \(number), abandoning the recording")
@@ -76,8 +79,7 @@ final class Recorder: Sendable {
         }
         let result = await task.result
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for (number, handler) in previous { signal(number, handler) }
         return result
     }
 
