@@ -76,6 +76,32 @@ final class RecordEndToEndTests: XCTestCase {
         }
         XCTAssertTrue(note.contains("Devices: \(deviceCount) in"), note)
 
+        // Device by device: the same members in the same order with the same types, addresses
+        // of the same kind (equal stays equal), MAC vendors kept.
+        let recordedDevices = try XCTUnwrap(JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/devices.json")))).arrayValue)
+        XCTAssertEqual(recordedDevices.count, deviceCount)
+        for (index, (was, now)) in zip(try XCTUnwrap(sourceDevices.arrayValue), recordedDevices).enumerated() {
+            XCTAssertEqual(skeleton(now), skeleton(was), "device \(index): structure or types changed")
+            let addressesWas = ["primaryLocalIpAddress", "publicIpAddress"].map { was[$0]?.stringValue }
+            let addressesNow = ["primaryLocalIpAddress", "publicIpAddress"].map { now[$0]?.stringValue }
+            for (old, new) in zip(addressesWas, addressesNow) {
+                guard let old, let new else { continue }
+                XCTAssertEqual(addressKind(new), addressKind(old), "device \(index): \(old) → \(new)")
+                if addressKind(old) != "loopback" && !old.isEmpty && addressKind(old) != "not an address" { XCTAssertNotEqual(new, old, "device \(index)") }
+            }
+            if let a = addressesWas[0], let b = addressesWas[1] {
+                XCTAssertEqual(addressesNow[0] == addressesNow[1], a == b, "device \(index): equal stays equal, distinct stays distinct")
+            }
+            let macsWas = (was["hardwareProfiles"]?.arrayValue ?? []).flatMap { $0["networkAdapters"]?.arrayValue ?? [] }.compactMap { $0["macAddress"]?.stringValue }
+            let macsNow = (now["hardwareProfiles"]?.arrayValue ?? []).flatMap { $0["networkAdapters"]?.arrayValue ?? [] }.compactMap { $0["macAddress"]?.stringValue }
+            XCTAssertEqual(macsNow.count, macsWas.count)
+            for (old, new) in zip(macsWas, macsNow) where old.count == 17 && old != "00:00:00:00:00:00" {
+                let universallyAdministered = (UInt8(old.prefix(2), radix: 16) ?? 2) & 0x02 == 0
+                if universallyAdministered { XCTAssertEqual(new.prefix(8), old.prefix(8), "device \(index): vendor part kept") }
+                XCTAssertNotEqual(new, old, "device \(index)")
+            }
+        }
+
         // The recording serves, and collecting from it gives the same inventory.
         let replay = try startMock(data: URL(fileURLWithPath: out, isDirectory: true))
         defer { replay.stop(timeout: 1) }

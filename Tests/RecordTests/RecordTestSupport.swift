@@ -91,3 +91,36 @@ func values(of keys: Set<String>, in value: JSONValue, into set: inout Set<Strin
     default: break
     }
 }
+
+/// The member names, value types and order of a JSON value, recursively.
+func skeleton(_ value: JSONValue) -> String {
+    switch value {
+    case .object(let object): return "{" + object.members.map { "\($0.key):\(skeleton($0.value))" }.joined(separator: ",") + "}"
+    case .array(let array): return "[" + array.map(skeleton).joined(separator: ",") + "]"
+    default: return value.typeName
+    }
+}
+
+/// What kind of address `text` is, independently of the code under test: the block a pseudonym
+/// must stay in.
+func addressKind(_ text: String) -> String {
+    if text.contains(":") {
+        let lower = text.lowercased()
+        if lower.hasPrefix("fe80:") { return "v6 link-local" }
+        if lower.hasPrefix("fd") || lower.hasPrefix("fc") { return "v6 unique-local" }
+        if lower == "::1" { return "v6 loopback" }
+        return "v6 other"
+    }
+    let parts = text.split(separator: ".").compactMap { Int($0) }
+    guard parts.count == 4, text.split(separator: ".").count == 4 else { return "not an address" }
+    switch (parts[0], parts[1], parts[2]) {
+    case (10, _, _): return "10/8"
+    case (172, 16...31, _): return "172.16/12"
+    case (192, 168, _): return "192.168/16"
+    case (127, _, _): return "loopback"
+    case (169, 254, _): return "link-local"
+    case (100, 64...127, _): return "shared"
+    case (192, 0, 2), (198, 51, 100), (203, 0, 113): return "documentation \(parts[0])"
+    default: return "public"
+    }
+}
