@@ -35,6 +35,7 @@ let recordSpec = CommandSpec(
         .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
         .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
         .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
+        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
         .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
     ])
 
@@ -128,7 +129,8 @@ struct RecordSettings: Sendable {
         }
         let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
         let retry = RetryPolicy(
-            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5, maxRetryTime: 300,
+            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
+            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
             initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1, maxDelay: 30, maxRetryAfter: 60)
         return RecordSettings(
             region: region, username: username, password: password, esetURL: esetURL, outputDirectory: out,
