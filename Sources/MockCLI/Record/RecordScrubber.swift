@@ -53,8 +53,8 @@ final class RecordScrubber {
     let keptMembers: Set<String>
     /// What was replaced, by member name and method, for RECORDING.md.
     private(set) var replacements: [String: Int] = [:]
-    /// E-mail addresses replaced inside otherwise kept strings.
-    private(set) var emailsInKeptText = 0
+    /// How many members each `--keep` name matched (a name that matched nothing is likely a typo).
+    private(set) var keptMatches: [String: Int] = [:]
 
     init(pseudonymiser: Pseudonymiser, keptMembers: Set<String>) {
         self.pseudonymiser = pseudonymiser
@@ -164,6 +164,7 @@ final class RecordScrubber {
             repeat {
                 let key = try scanner.readKey().name
                 let child = rule == .verbatim ? .verbatim : self.rule(forMember: key, parent: rule, atRecordRoot: isRecordRoot)
+                if !observing && rule != .verbatim && child == .verbatim { keptMatches[key, default: 0] += 1 }
                 try walk(&scanner, buffer, rule: child, isRecordRoot: false, memberName: key, observing: observing, splice: splice)
             } while try scanner.nextMember()
         case UInt8(ascii: "["):

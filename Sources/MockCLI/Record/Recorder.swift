@@ -27,6 +27,8 @@ struct RecordingSummary: Sendable {
     var requests = 0
     /// Addresses whose pseudonym had to be some device's real address (a block nearly full).
     var unavoidableCollisions = 0
+    /// Members kept verbatim by `--keep`, by name, with how many members each matched.
+    var keptMatches: [String: Int] = [:]
 
     var lines: [String] {
         let replaced = replacements.values.reduce(0, +)
@@ -40,6 +42,10 @@ struct RecordingSummary: Sendable {
             "  elapsed: \(String(format: "%.1f", elapsed)) s",
         ]
         for entry in skipped.prefix(10) { lines.append("  skipped: \(entry)") }
+        for (name, count) in keptMatches.sorted(by: { $0.key < $1.key }) {
+            lines.append(count == 0 ? "  warning: --keep \(name) matched no member (names are case-sensitive, e.g. managementDomain)"
+                                    : "  kept verbatim: \(name) (\(count) member\(count == 1 ? "" : "s"))")
+        }
         return lines
     }
 }
@@ -204,6 +210,7 @@ final class Recorder: Sendable {
         try groupsFile.finish()
         try devicesFile.finish()
         summary.replacements = scrubber.replacements
+        summary.keptMatches = Dictionary(uniqueKeysWithValues: settings.keptMembers.map { ($0, scrubber.keptMatches[$0] ?? 0) })
         summary.unavoidableCollisions = pseudonymiser.unavoidableCollisions
         let note = RecordingNote(summary: summary, settings: settings, recordedAt: recordedAt, saltFingerprint: pseudonymiser.saltFingerprint)
         try Data(note.markdown.utf8).write(to: staging.appendingPathComponent("RECORDING.md"))

@@ -23,7 +23,7 @@ struct RecordingNote {
             - Entries skipped because they are not JSON objects: \(summary.skipped.count)
             - Salt: \(settings.saltFromFile ? "from --salt-file" : "random, not kept"); fingerprint \(saltFingerprint) (equal fingerprints: same pseudonyms)
             - MAC vendor part (OUI): \(settings.keepsMACVendor ? "kept" : "replaced (addresses marked locally administered)")
-            - Kept verbatim by --keep: \(settings.keptMembers.isEmpty ? "nothing" : settings.keptMembers.sorted().joined(separator: ", "))
+            - Kept verbatim by --keep: \(settings.keptMembers.isEmpty ? "nothing" : summary.keptMatches.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
 
             ## Pseudonymised
 
