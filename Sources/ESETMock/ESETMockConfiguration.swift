@@ -26,6 +26,10 @@ public struct ESETMockConfiguration: Sendable {
     /// The API key the mock Sekoia.io intake accepts as `Authorization: Bearer <key>`.
     /// A mock-only value, documented in the README; never a real key.
     public var sekoiaAPIKey: String = "sekoia-demo-key"
+    /// When set, every admin request must carry `Authorization: Bearer <adminToken>` (compared in
+    /// constant time; never logged or echoed). nil: the admin API is open to local processes
+    /// (browsers on other origins and foreign `Host` names are refused either way).
+    public var adminToken: String?
     /// Most items one intake POST may carry; more is answered 413.
     public var sekoiaMaxItemsPerBatch: Int = 1000
     /// Items kept for the admin API (older batches' items are dropped beyond it; counts go on).
@@ -35,12 +39,11 @@ public struct ESETMockConfiguration: Sendable {
     /// Live access tokens, refresh tokens, page tokens and tasks kept, each (oldest evicted first).
     public var tokenCapacity: Int = 100_000
     /// Socket-level limits for the embedded HTTP server (`host` and `port` above take precedence).
-    /// The body limit is raised to 16 MiB so that a full 1000-item Sekoia batch fits.
-    public var http: HTTPServer.Configuration = {
-        var http = HTTPServer.Configuration()
-        http.maxBodyBytes = 16 * 1024 * 1024
-        return http
-    }()
+    /// `maxBodyBytes` (1 MiB) bounds the bodies of the token, data and admin routes; the intake
+    /// has its own `sekoiaMaxBodyBytes`. Its `bodyLimit` is replaced by the mock's per-route one.
+    public var http = HTTPServer.Configuration()
+    /// Largest body the Sekoia.io intake reads (16 MiB: a full 1000-item batch fits); above it, 413.
+    public var sekoiaMaxBodyBytes: Int = 16 * 1024 * 1024
     /// Monotonic seconds used for token and cache expiry and rate limiting; tests may inject one.
     public var clock: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000 }
 

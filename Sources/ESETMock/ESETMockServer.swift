@@ -34,15 +34,30 @@ public final class ESETMockServer: Sendable {
         var http = configuration.http
         http.host = configuration.host
         http.port = configuration.port
+        let ordinaryLimit = configuration.http.maxBodyBytes
+        let intakeLimit = configuration.sekoiaMaxBodyBytes
+        http.bodyLimit = { head in MockEngine.isIntakeRequest(head) ? intakeLimit : ordinaryLimit }
         httpServer = HTTPServer(configuration: http) { request in engine.handle(request) }
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving, with the foreign-origin trap on a second loopback port.
     /// - Throws: `HTTPServerError` naming the address when it cannot bind.
-    public func start() throws { try httpServer.start() }
+    public func start() throws {
+        try engine.foreign.start()
+        do {
+            try httpServer.start()
+        } catch {
+            engine.foreign.stop(timeout: 0)
+            throw error
+        }
+    }
 
     /// Stops accepting, lets in-flight requests finish (up to `timeout` seconds), and returns.
-    public func stop(timeout: Double = 5) { httpServer.stop(timeout: timeout) }
+    /// Endless and huge-length answers are cut at once.
+    public func stop(timeout: Double = 5) {
+        httpServer.stop(timeout: timeout)
+        engine.foreign.stop(timeout: timeout)
+    }
 
     /// Blocks until `stop()` has completed (e.g. after a signal).
     public func waitUntilStopped() { httpServer.waitUntilStopped() }
@@ -64,6 +79,15 @@ public final class ESETMockServer: Sendable {
 
     /// `{baseURL}/__admin`.
     public var adminURL: String { "\(baseURL)/__admin" }
+
+    /// `http://127.0.0.1:PORT` of the foreign-origin trap (`::1` when the mock binds IPv6): the
+    /// other host that `redirect: "foreign-origin"` rules send clients to. Valid after `start()`.
+    public var foreignOriginURL: String { engine.foreign.baseURL }
+
+    /// Every request that reached the foreign-origin trap since start (or the last reset),
+    /// oldest first: method, path, and whether it carried `Authorization` or any credential.
+    /// Empty is what a correct client leaves behind.
+    public var foreignOriginRequests: [MockForeignRequest] { engine.foreign.requests }
 
     /// Answers one request in-process, without a socket (connection faults such as `reset`
     /// show only as the response's `disposition`).

@@ -4,6 +4,7 @@ import JSON
 extension MockEngine {
     /// `/__admin/...`: health, reset, scenarios, journal, counters, received Sekoia items.
     func admin(_ request: HTTPRequest, rest: [String]) -> HTTPResponse {
+        if let refusal = adminRefusal(request) { return refusal }
         switch (request.method, rest) {
         case ("GET", ["health"]):
             var writer = JSONWriter()
@@ -49,9 +50,9 @@ extension MockEngine {
             return scenariosDocument()
         case ("GET", ["journal"]):
             var entries = state.withLock { $0.journalEntries }
-            if let limitText = request.query("limit") {
-                guard let limit = Int(limitText), limit >= 0 else { return Reply.message(400, "limit must be a non-negative integer") }
-                entries = Array(entries.suffix(limit))
+            switch MockEngine.countParameter(request, "limit", default: entries.count) {
+            case .success(let limit): entries = Array(entries.suffix(limit))
+            case .failure(let error): return error.response
             }
             var writer = JSONWriter(reservingCapacity: 256 * entries.count + 64)
             writer.beginObject()
@@ -63,18 +64,42 @@ extension MockEngine {
             writer.endArray()
             writer.endObject()
             return Reply.written(writer)
+        case ("GET", ["foreign"]):
+            let requests = foreign.requests
+            var writer = JSONWriter(reservingCapacity: 96 * requests.count + 32)
+            writer.beginObject()
+            writer.key("requests")
+            writer.beginArray()
+            for request in requests {
+                writer.beginObject()
+                writer.key("method")
+                writer.string(request.method)
+                writer.key("path")
+                writer.string(request.path)
+                writer.key("authorization")
+                writer.bool(request.authorization)
+                writer.key("credential")
+                writer.bool(request.credential)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+            return Reply.written(writer)
         case ("GET", ["counters"]):
             var writer = JSONWriter()
             MockEngine.write(counters, to: &writer)
             return Reply.written(writer)
         case ("GET", ["sekoia", "items"]):
-            let offset = request.query("offset").flatMap { Int($0) } ?? 0
-            let limit = request.query("limit").flatMap { Int($0) } ?? 1000
-            guard offset >= 0, limit >= 0 else { return Reply.message(400, "offset and limit must be non-negative integers") }
+            let offset: Int, limit: Int
+            switch (MockEngine.countParameter(request, "offset", default: 0), MockEngine.countParameter(request, "limit", default: 1000)) {
+            case (.success(let first), .success(let count)): (offset, limit) = (first, count)
+            case (.failure(let error), _), (_, .failure(let error)): return error.response
+            }
             let (total, stored, items) = state.withLock { state -> (Int, Int, [[UInt8]]) in
                 let all = state.storedSekoiaItems
-                let from = min(all.startIndex + offset, all.endIndex)
-                let to = min(from + limit, all.endIndex)
+                // Clamped before adding: offset and limit may each be near Int.max.
+                let from = all.startIndex + min(offset, all.count)
+                let to = from + min(limit, all.endIndex - from)
                 return (state.sekoiaItemsReceived, all.count, Array(all[from..<to]))
             }
             var writer = JSONWriter(reservingCapacity: items.reduce(128) { $0 + $1.count + 1 })
@@ -112,7 +137,7 @@ extension MockEngine {
             writer.endArray()
             writer.endObject()
             return Reply.written(writer)
-        case (_, ["health"]), (_, ["journal"]), (_, ["counters"]), (_, ["sekoia", "items"]), (_, ["sekoia", "batches"]):
+        case (_, ["health"]), (_, ["journal"]), (_, ["counters"]), (_, ["foreign"]), (_, ["sekoia", "items"]), (_, ["sekoia", "batches"]):
             return Reply.methodNotAllowed("GET")
         case (_, ["reset"]):
             return Reply.methodNotAllowed("POST")
@@ -121,6 +146,19 @@ extension MockEngine {
         default:
             return Reply.message(404, "unknown admin endpoint; see MockData/scenarios/README.md")
         }
+    }
+
+    /// Largest `offset`/`limit` the admin API accepts (far beyond any capacity, far below overflow).
+    static let maxAdminCount = 1_000_000_000
+
+    /// A non-negative decimal query parameter no larger than `maxAdminCount`; absent → `defaultValue`.
+    static func countParameter(_ request: HTTPRequest, _ name: String, default defaultValue: Int) -> Result<Int, HTTPError> {
+        guard let text = request.query(name) else { return .success(defaultValue) }
+        guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let value = Int(text), value <= maxAdminCount else {
+            return .failure(HTTPError(Reply.message(400, "\(name) must be an integer in 0...\(maxAdminCount), got '\(text.prefix(40))'")))
+        }
+        return .success(value)
     }
 
     // MARK: Shared with the public API
@@ -136,15 +174,16 @@ extension MockEngine {
             state = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex, tokenCapacity: capacity)
             state.activate(scenarios)
         }
+        foreign.reset()
     }
 
     /// Makes `scenarios` the active set: rule counts restart and the fleet is restored; tokens,
     /// journal and received items are kept.
     func activate(_ scenarios: [MockScenario]) {
         state.withLock { state in
-            state.activate(scenarios)
             state.devices = fixtures.devices
             state.deviceIndex = originalDeviceIndex
+            state.activate(scenarios)
             state.fleetVersion += 1
             state.fleetChanged = false
             state.devicePagesServed = 0

@@ -187,7 +187,7 @@ extension MockEngine {
 
     func serve(_ call: DataCall, _ request: HTTPRequest, region: MockRegion) -> HTTPResponse {
         switch call {
-        case .listDevices: return listPage(request, region: region, listing: .devices)
+        case .listDevices: return oversized(listPage(request, region: region, listing: .devices))
         case .listGroups: return listPage(request, region: region, listing: .deviceGroups)
         case .device(let uuid): return device(uuid)
         case .batchGet: return batchGet(request)

@@ -13,6 +13,8 @@ struct CallContext {
     var route = "unknown"
     var scenario: String?
     var fault: String?
+    /// The request-target, for a redirect's `Location`.
+    var target = ""
 }
 
 /// The mock's request handling, separate from the socket server so it can be driven in-process
@@ -23,6 +25,8 @@ final class MockEngine: Sendable {
     /// Built once at start: the index of the unchanged fleet, reused by every reset.
     let originalDeviceIndex: [String: Int]
     let state: Mutex<MockState>
+    /// The second listener redirect scenarios point at.
+    let foreign: ForeignOriginTrap
 
     init(configuration: ESETMockConfiguration, scenarios: [MockScenario]) {
         self.configuration = configuration
@@ -32,6 +36,8 @@ final class MockEngine: Sendable {
                                 tokenCapacity: configuration.tokenCapacity)
         initial.activate(scenarios)
         state = Mutex(initial)
+        foreign = ForeignOriginTrap(host: configuration.host,
+                                    secrets: configuration.accounts.map(\.password) + [configuration.sekoiaAPIKey])
     }
 
     static func index(_ records: [FixtureRecord]) -> [String: Int] {
@@ -52,6 +58,7 @@ final class MockEngine: Sendable {
         let arrival = Date()
         let requestID = SecureToken.uuid()
         var context = CallContext()
+        context.target = request.target
         var response = route(request, &context)
         response.headers.set("request-id", requestID)
         if context.service != .admin {
@@ -129,7 +136,14 @@ final class MockEngine: Sendable {
         context.scenario = fired.scenario
         if let delay = rule.delayMs, delay > 0 { MockEngine.sleep(milliseconds: delay) }
         var response: HTTPResponse
-        if rule.body == .malformed {
+        if let redirect = rule.redirect {
+            context.fault = "redirect"
+            response = redirectAnswer(redirect, status: rule.status ?? 307, target: context.target)
+        } else if let body = rule.body, body.isHostile {
+            context.fault = body.rawValue
+            response = hostileAnswer(rule, route: route, normal: normal)
+            if let status = rule.status { response.status = status }
+        } else if rule.body == .malformed {
             response = Reply.malformed(normal())
             if let status = rule.status { response.status = status }
         } else if let status = rule.status, rule.body != .normal {
@@ -157,7 +171,9 @@ final class MockEngine: Sendable {
     static func retryAfterValue(_ raw: String) -> String {
         guard raw.hasPrefix("http-date") else { return raw }
         let offset = Int(raw.dropFirst("http-date".count).replacingOccurrences(of: "+", with: "")) ?? 0
-        return httpDate(Date().addingTimeInterval(Double(offset)))
+        // Clamped again here: an inline scenario built in code skips the loader's range check.
+        let bounded = max(-MockRule.maxRetryAfterDateOffset, min(MockRule.maxRetryAfterDateOffset, offset))
+        return httpDate(Date().addingTimeInterval(Double(bounded)))
     }
 
     /// RFC 9110 IMF-fixdate of `date`, rounded up to the next whole second.

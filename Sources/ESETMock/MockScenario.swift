@@ -33,6 +33,11 @@ public struct MockScenario: Sendable {
     public var sekoiaTaskStates: [String]?
     /// When false, accepted pushes answer 200 `{}` without a `task_id` (the field is optional).
     public var sekoiaTaskIDs: Bool?
+    /// Every devices page carries this many devices more than it should (synthetic copies of the
+    /// page's first device with fresh uuids): a page larger than `pageSize` asked.
+    public var extraDevicesPerPage: Int?
+    /// Changes planted in fixture devices while the scenario is active.
+    public var devicePatches: [MockDevicePatch] = []
 
     /// How the last page signals its end.
     public enum LastPageTokenStyle: String, Sendable {
@@ -73,7 +78,8 @@ public struct MockScenario: Sendable {
         guard let object = document.objectValue else { throw reader.error("", "expected a JSON object") }
         try reader.allowOnly(object, "", ["name", "description", "expect", "rules", "tokenLifetime", "accessTokenMaxCalls",
                                           "lastPageToken", "pageSizeCap", "fleet", "fleetChange", "duplicateAcrossPages",
-                                          "repeatPageToken", "sekoiaTaskStates", "sekoiaTaskIds", "comment"])
+                                          "repeatPageToken", "sekoiaTaskStates", "sekoiaTaskIds", "extraDevicesPerPage",
+                                          "devicePatches", "comment"])
         let name = try reader.requiredString(object, "", "name")
         guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
             throw reader.error("name", "must be lower-case letters, digits and '-'")
@@ -112,6 +118,13 @@ public struct MockScenario: Sendable {
             }
         }
         sekoiaTaskIDs = try reader.optionalBool(object, "", "sekoiaTaskIds")
+        extraDevicesPerPage = try reader.optionalInt(object, "", "extraDevicesPerPage", minimum: 1, maximum: 100_000)
+        if let patches = object["devicePatches"] {
+            guard let list = patches.arrayValue else { throw reader.error("devicePatches", "expected an array") }
+            devicePatches = try list.enumerated().map { index, element in
+                try MockDevicePatch(value: element, place: "devicePatches[\(index)]", reader: reader)
+            }
+        }
         if let rulesValue = object["rules"] {
             guard let list = rulesValue.arrayValue else { throw reader.error("rules", "expected an array") }
             rules = try list.enumerated().map { index, element in
@@ -180,6 +193,17 @@ public struct MockRule: Sendable {
         case malformed
         /// The normal answer (useful with `delayMs` or `fault`).
         case normal
+        /// A chunked body that never ends (`streamSeconds` bounds it; the connection then closes).
+        case endless
+        /// `Content-Length: declaredLength` (default 10 GB) announced; bytes flow (at
+        /// `bytesPerSecond`, or as fast as read) until `streamSeconds`, then the connection closes.
+        case hugeLength = "huge-length"
+        /// `Content-Encoding: gzip` whose unpacked form is `unpackedBytes` (default 200 MB) of
+        /// spaces followed by the normal answer: valid JSON once inflated, if memory allows.
+        case gzipBomb = "gzip-bomb"
+
+        /// Whether this body is one of the hostile, unbounded kinds.
+        var isHostile: Bool { self == .endless || self == .hugeLength || self == .gzipBomb }
     }
 
     /// What happens to the connection after (or instead of) the answer.
@@ -219,6 +243,16 @@ public struct MockRule: Sendable {
     public var pendingPolls: Int?
     /// For status 202: how long the cached answer stays fetchable (ESET: 10 minutes).
     public var expiresAfterMs: Int?
+    /// With a 3xx status: where `Location` points (`foreign-origin` or an absolute http(s) URL).
+    public var redirect: MockRedirect?
+    /// For `huge-length`: the `Content-Length` announced.
+    public var declaredLength: Int?
+    /// For `gzip-bomb`: the size of the inflated body.
+    public var unpackedBytes: Int?
+    /// For `endless` and `huge-length`: the pace of the stream (nil: as fast as the client reads).
+    public var bytesPerSecond: Int?
+    /// For `endless` and `huge-length`: when the mock gives up streaming and closes (default 60).
+    public var streamSeconds: Int?
 
     /// A rule built in code (other fields default to "unchanged").
     public init(route: Route, calls: [Int]? = nil, status: Int? = nil) {
@@ -231,7 +265,8 @@ public struct MockRule: Sendable {
         guard let object = value.objectValue else { throw reader.error(place, "expected an object") }
         let prefix = place + "."
         try reader.allowOnly(object, prefix, ["route", "grant", "region", "calls", "fromCall", "status", "body", "message",
-                                              "retryAfter", "delayMs", "fault", "pendingPolls", "expiresAfterMs", "comment"])
+                                              "retryAfter", "delayMs", "fault", "pendingPolls", "expiresAfterMs", "redirect",
+                                              "declaredLength", "unpackedBytes", "bytesPerSecond", "streamSeconds", "comment"])
         let routeName = try reader.requiredString(object, prefix, "route")
         guard let route = Route(rawValue: routeName) else {
             throw reader.error(prefix + "route", "unknown route '\(routeName)' (known: \(Route.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -249,37 +284,74 @@ public struct MockRule: Sendable {
         if let list = object["calls"] {
             guard let numbers = list.arrayValue else { throw reader.error(prefix + "calls", "expected an array of call numbers") }
             calls = try numbers.enumerated().map { index, number in
-                guard case .int(let call) = number, call >= 1 else {
-                    throw reader.error(prefix + "calls[\(index)]", "expected an integer ≥ 1")
+                guard case .int(let call) = number, call >= 1, call <= Int64(Int32.max) else {
+                    throw reader.error(prefix + "calls[\(index)]", "expected an integer in 1...\(Int32.max), found \(number.jsonText)")
                 }
                 return Int(call)
             }
         }
         fromCall = try reader.optionalInt(object, prefix, "fromCall", minimum: 1)
         if calls != nil && fromCall != nil { throw reader.error(prefix + "fromCall", "use either calls or fromCall") }
-        status = try reader.optionalInt(object, prefix, "status", minimum: 200)
-        if let status, status > 599 { throw reader.error(prefix + "status", "expected an HTTP status (200-599)") }
+        status = try reader.optionalInt(object, prefix, "status", minimum: 200, maximum: 599)
         if let bodyName = try reader.optionalString(object, prefix, "body") {
             guard let parsed = Body(rawValue: bodyName) else {
-                throw reader.error(prefix + "body", "expected one of empty, text, rpc, oauth, malformed, normal")
+                throw reader.error(prefix + "body",
+                                   "expected one of empty, text, rpc, oauth, malformed, normal, endless, huge-length, gzip-bomb")
             }
             body = parsed
         }
         message = try reader.optionalString(object, prefix, "message")
         if let retry = object["retryAfter"] {
             switch retry {
-            case .string(let text): retryAfter = text
+            case .string(let text):
+                if text.hasPrefix("http-date") {
+                    let offset = text.dropFirst("http-date".count)
+                    // A date must stay printable: ±100 years, whatever the file says.
+                    guard offset.first == "+" || offset.first == "-",
+                          let seconds = Int(offset.dropFirst()), abs(seconds) <= MockRule.maxRetryAfterDateOffset else {
+                        throw reader.error(prefix + "retryAfter",
+                                           "\"http-date+N\" / \"http-date-N\" needs N in 0...\(MockRule.maxRetryAfterDateOffset) seconds")
+                    }
+                }
+                retryAfter = text
             case .int(let seconds): retryAfter = String(seconds)
             default: throw reader.error(prefix + "retryAfter", "expected a string or an integer")
             }
         }
-        delayMs = try reader.optionalInt(object, prefix, "delayMs", minimum: 0)
+        delayMs = try reader.optionalInt(object, prefix, "delayMs", minimum: 0, maximum: 600_000)
         if let faultName = try reader.optionalString(object, prefix, "fault") {
             guard let parsed = Fault(rawValue: faultName) else { throw reader.error(prefix + "fault", "expected truncate, reset or close") }
             fault = parsed
         }
-        pendingPolls = try reader.optionalInt(object, prefix, "pendingPolls", minimum: 0)
-        expiresAfterMs = try reader.optionalInt(object, prefix, "expiresAfterMs", minimum: 0)
+        pendingPolls = try reader.optionalInt(object, prefix, "pendingPolls", minimum: 0, maximum: 1_000_000)
+        expiresAfterMs = try reader.optionalInt(object, prefix, "expiresAfterMs", minimum: 0, maximum: 86_400_000)
+        if let target = try reader.optionalString(object, prefix, "redirect") {
+            guard let parsed = MockRedirect(target) else {
+                throw reader.error(prefix + "redirect", "expected \"foreign-origin\" or an absolute http:// or https:// URL")
+            }
+            redirect = parsed
+            if status == nil { status = 307 }
+            guard let status, (300...399).contains(status) else {
+                throw reader.error(prefix + "redirect", "needs a 3xx status (absent: 307)")
+            }
+        }
+        declaredLength = try reader.optionalInt(object, prefix, "declaredLength", minimum: 1, maximum: 1 << 50)
+        unpackedBytes = try reader.optionalInt(object, prefix, "unpackedBytes", minimum: 0, maximum: 2_000_000_000)
+        bytesPerSecond = try reader.optionalInt(object, prefix, "bytesPerSecond", minimum: 1, maximum: 1 << 30)
+        streamSeconds = try reader.optionalInt(object, prefix, "streamSeconds", minimum: 1, maximum: 3600)
+        if declaredLength != nil && body != .hugeLength {
+            throw reader.error(prefix + "declaredLength", "only meaningful with body \"huge-length\"")
+        }
+        if unpackedBytes != nil && body != .gzipBomb {
+            throw reader.error(prefix + "unpackedBytes", "only meaningful with body \"gzip-bomb\"")
+        }
+        if (bytesPerSecond != nil || streamSeconds != nil) && body != .endless && body != .hugeLength {
+            throw reader.error(prefix + (bytesPerSecond != nil ? "bytesPerSecond" : "streamSeconds"),
+                               "only meaningful with body \"endless\" or \"huge-length\"")
+        }
+        if redirect != nil && body != nil {
+            throw reader.error(prefix + "body", "a redirect has no body to choose")
+        }
         if (pendingPolls != nil || expiresAfterMs != nil) && status != 202 {
             throw reader.error(prefix + "pendingPolls", "pendingPolls and expiresAfterMs need status 202")
         }
@@ -287,6 +359,9 @@ public struct MockRule: Sendable {
             throw reader.error(prefix + "status", "the 202 flow exists only on device-management routes")
         }
     }
+
+    /// Largest `N` of `retryAfter` `"http-date+N"`: 100 years.
+    public static let maxRetryAfterDateOffset = 3_155_760_000
 
     /// Whether call number `count` (1-based, among calls matching this rule) fires it.
     func fires(onCall count: Int) -> Bool {
@@ -322,10 +397,11 @@ struct FieldReader {
         return text
     }
 
-    func optionalInt(_ object: JSONObject, _ prefix: String, _ key: String, minimum: Int) throws -> Int? {
+    func optionalInt(_ object: JSONObject, _ prefix: String, _ key: String, minimum: Int,
+                     maximum: Int = Int(Int32.max)) throws -> Int? {
         guard let value = object[key] else { return nil }
-        guard case .int(let number) = value, number >= minimum, number <= Int64(Int32.max) else {
-            throw error(prefix + key, "expected an integer ≥ \(minimum)")
+        guard case .int(let number) = value, number >= Int64(minimum), number <= Int64(maximum) else {
+            throw error(prefix + key, "expected an integer in \(minimum)...\(maximum), found \(value.jsonText)")
         }
         return Int(number)
     }
@@ -334,5 +410,52 @@ struct FieldReader {
         guard let value = object[key] else { return nil }
         guard let flag = value.boolValue else { throw error(prefix + key, "expected true or false") }
         return flag
+    }
+}
+
+/// Where a scenario's redirect points.
+public enum MockRedirect: Sendable, Equatable {
+    /// The mock's foreign-origin trap: a second loopback listener that records what reaches it
+    /// (`ESETMockServer.foreignOriginRequests`, `GET /__admin/foreign`).
+    case foreignOrigin
+    /// A fixed absolute URL.
+    case url(String)
+
+    init?(_ text: String) {
+        if text == "foreign-origin" {
+            self = .foreignOrigin
+            return
+        }
+        let lower = text.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), text.count <= 2048,
+              !text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else { return nil }
+        self = .url(text)
+    }
+}
+
+/// A change planted in one fixture device while a scenario is active (the device keeps its place).
+public struct MockDevicePatch: Sendable {
+    /// Index of the device in the fixture fleet; beyond the fleet, the last device.
+    public var device: Int
+    /// Top-level fields replaced (or added) with these JSON values; the object is re-encoded.
+    public var set: [(name: String, value: JSONValue)]
+    /// A top-level string field whose value gets the bytes `FF FE` inserted after its 8th byte
+    /// (or at its end): invalid UTF-8 on the wire, which no JSON escape can express.
+    public var invalidUTF8In: String?
+
+    init(value: JSONValue, place: String, reader: FieldReader) throws {
+        guard let object = value.objectValue else { throw reader.error(place, "expected an object") }
+        let prefix = place + "."
+        try reader.allowOnly(object, prefix, ["device", "set", "invalidUTF8In", "comment"])
+        device = try reader.optionalInt(object, prefix, "device", minimum: 0, maximum: 10_000_000) ?? 0
+        set = []
+        if let fields = object["set"] {
+            guard let fieldObject = fields.objectValue else { throw reader.error(prefix + "set", "expected an object") }
+            set = fieldObject.members.map { ($0.key, $0.value) }
+        }
+        invalidUTF8In = try reader.optionalString(object, prefix, "invalidUTF8In")
+        if set.isEmpty && invalidUTF8In == nil {
+            throw reader.error(place, "expected \"set\" or \"invalidUTF8In\"")
+        }
     }
 }

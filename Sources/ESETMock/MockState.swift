@@ -13,6 +13,8 @@ struct ScenarioSettings {
     var repeatPageToken = false
     var sekoiaTaskStates: [String]?
     var sekoiaTaskIDs = true
+    var extraDevicesPerPage: Int?
+    var devicePatches: [MockDevicePatch] = []
 
     init(_ scenarios: [MockScenario]) {
         for scenario in scenarios {
@@ -26,6 +28,8 @@ struct ScenarioSettings {
             if scenario.repeatPageToken { repeatPageToken = true }
             if let value = scenario.sekoiaTaskStates { sekoiaTaskStates = value }
             if let value = scenario.sekoiaTaskIDs { sekoiaTaskIDs = value }
+            if let value = scenario.extraDevicesPerPage { extraDevicesPerPage = value }
+            devicePatches += scenario.devicePatches
         }
     }
 }
@@ -106,6 +110,8 @@ struct MockState {
     var fleetChanged = false
     var devicePagesServed = 0
     var duplicateServed = false
+    /// Synthetic devices already added by `extraDevicesPerPage` (their uuids count on).
+    var extraDevicesServed = 0
     var filterCache: (key: String, version: Int, indices: [Int])?
     /// Whole list-page bodies already assembled, by everything that decides their bytes (see
     /// `MockEngine.listPage`), so that a page asked again is sent as one buffer, not re-joined.
@@ -140,6 +146,12 @@ struct MockState {
         self.scenarios = scenarios
         settings = ScenarioSettings(scenarios)
         ruleCounters = scenarios.map { Array(repeating: 0, count: $0.rules.count) }
+        if !settings.devicePatches.isEmpty {
+            // `devices` holds the fixture fleet here (a fresh state, or one just restored).
+            MockEngine.applyPatches(settings.devicePatches, to: &devices)
+            deviceIndex = MockEngine.index(devices)
+            fleetVersion += 1
+        }
     }
 
     /// Counts this call for every rule watching it and returns the first rule that fires.
@@ -223,7 +235,8 @@ public struct MockJournalEntry: Sendable, Equatable {
     public var requestID: String
     /// The scenario whose rule answered, if one did.
     public var scenario: String?
-    /// `truncate`, `reset` or `close` when the answer was deliberately broken.
+    /// `truncate`, `reset` or `close` when the answer was deliberately broken; `redirect`,
+    /// `endless`, `huge-length` or `gzip-bomb` for the hostile answers.
     public var fault: String?
     /// Time spent answering, in milliseconds (delays included).
     public var durationMilliseconds: Double

@@ -140,7 +140,7 @@ enum Reply {
         case .oauth:
             let error = status == 401 ? "invalid_client" : (status == 400 ? "invalid_grant" : "access_denied")
             return oauth(status, error: error, rule.message ?? "the provided credentials are invalid")
-        case .rpc, .normal, .malformed: return rpc(status, message)
+        case .rpc, .normal, .malformed, .endless, .hugeLength, .gzipBomb: return rpc(status, message)
         }
     }
 

@@ -82,8 +82,15 @@ final class Connection {
                 sendError(error as? HTTPParseError ?? HTTPParseError(400, "\(error)"))
                 return .lingering
             }
-            if case .length(let length) = framing, length > configuration.maxBodyBytes {
-                sendError(HTTPParseError(413, "request body of \(length) bytes exceeds the limit of \(configuration.maxBodyBytes) bytes"))
+            let bodyLimit: Int
+            if let decide = configuration.bodyLimit {
+                bodyLimit = max(0, decide(HTTPRequest(method: head.method, target: head.target, headers: head.headers,
+                                                      remoteAddress: remoteAddress, version: head.version)))
+            } else {
+                bodyLimit = configuration.maxBodyBytes
+            }
+            if case .length(let length) = framing, length > bodyLimit {
+                sendError(HTTPParseError(413, "request body of \(length) bytes exceeds the limit of \(bodyLimit) bytes"))
                 return .lingering
             }
             if head.expectsContinue && framing != .none {
@@ -96,7 +103,7 @@ final class Connection {
             }
 
             let body: [UInt8]
-            switch readBody(framing) {
+            switch readBody(framing, limit: bodyLimit) {
             case .body(let bytes): body = bytes
             case .closed: return .close
             case .timedOut:
@@ -111,6 +118,10 @@ final class Connection {
                                       remoteAddress: remoteAddress, version: head.version)
             var response = core.handler(request)
             if case .reset = response.disposition { return .reset }
+            if case .stream(let stream) = response.disposition {
+                self.stream(response, stream, method: head.method)
+                return .close
+            }
             if response.status < 200 || response.status > 999 {
                 // Interim (1xx) answers would desynchronise the client: the handler gets one response.
                 response = HTTPResponse.text(500, "handler returned invalid status \(response.status)\n")
@@ -207,7 +218,7 @@ final class Connection {
         }
     }
 
-    private func readBody(_ framing: BodyFraming) -> BodyResult {
+    private func readBody(_ framing: BodyFraming, limit: Int) -> BodyResult {
         switch framing {
         case .none:
             return .body([])
@@ -218,7 +229,7 @@ final class Connection {
             case .timedOut, .tooLong: return .timedOut
             }
         case .chunked:
-            return readChunkedBody()
+            return readChunkedBody(limit: limit)
         }
     }
 
@@ -258,7 +269,7 @@ final class Connection {
         }
     }
 
-    private func readChunkedBody() -> BodyResult {
+    private func readChunkedBody(limit: Int) -> BodyResult {
         var body: [UInt8] = []
         let lineLimit = min(configuration.maxHeaderBytes, 8 * 1024)
         while true {
@@ -273,8 +284,8 @@ final class Connection {
             case .tooLong: return .failed(HTTPParseError(400, "chunk size line longer than \(lineLimit) bytes"))
             }
             if size == 0 { break }
-            if body.count + size > configuration.maxBodyBytes {
-                return .failed(HTTPParseError(413, "chunked request body exceeds the limit of \(configuration.maxBodyBytes) bytes"))
+            if size > limit - body.count {
+                return .failed(HTTPParseError(413, "chunked request body exceeds the limit of \(limit) bytes"))
             }
             switch readExactly(size) {
             case .line(let data): body.append(contentsOf: data)
@@ -342,6 +353,58 @@ final class Connection {
             }
         }
         return Socket.sendAll(fd, segments, inactivity: configuration.idleTimeout)
+    }
+
+    /// Sends a body that never completes (see `HTTPBodyStream`). The connection is marked as
+    /// streaming so that `stop()` cuts it at once instead of waiting for it.
+    private func stream(_ response: HTTPResponse, _ stream: HTTPBodyStream, method: String) {
+        guard core.markStreaming(id) else { return }
+        let deadline = Socket.now() + stream.maxSeconds
+        let chunked = stream.framing == .chunked
+        var declared: Int?
+        if case .contentLength(let length) = stream.framing { declared = max(0, length) }
+        let head = ResponseWriter.head(status: response.status, headers: response.headers, contentLength: declared,
+                                       connection: "close", date: currentDate(), chunked: chunked)
+        var sent = 0
+        // The announced length is never reached: the body must never look complete.
+        let budget = declared.map { max(0, $0 - 1) } ?? Int.max
+        func framed(_ piece: [UInt8]) -> [[UInt8]] {
+            chunked ? [Array((String(piece.count, radix: 16) + "\r\n").utf8), piece, [0x0D, 0x0A]] : [piece]
+        }
+        func inactivity() -> Double { max(0.05, min(configuration.idleTimeout, deadline - Socket.now())) }
+        var segments: [[UInt8]] = [Array(head.utf8)]
+        if method != "HEAD" {
+            for chunk in response.bodyChunks where !chunk.isEmpty && sent < budget {
+                let piece = chunk.count <= budget - sent ? chunk : Array(chunk[0..<(budget - sent)])
+                segments += framed(piece)
+                sent += piece.count
+            }
+        }
+        guard Socket.sendAll(fd, segments, inactivity: inactivity()), method != "HEAD" else { return }
+        let unit = stream.repeating
+        let tick = 0.1
+        let pieceSize = stream.bytesPerSecond.map { max(1, Int(Double($0) * tick)) } ?? 64 * 1024
+        var cursor = 0
+        var paced = Socket.now()
+        while sent < budget && !core.isStopping && Socket.now() < deadline {
+            let count = min(pieceSize, budget - sent)
+            var piece: [UInt8] = []
+            piece.reserveCapacity(count)
+            while piece.count < count {
+                let take = min(count - piece.count, unit.count - cursor)
+                piece.append(contentsOf: unit[cursor..<(cursor + take)])
+                cursor = (cursor + take) % unit.count
+            }
+            guard Socket.sendAll(fd, framed(piece), inactivity: inactivity()) else { return }
+            sent += count
+            if stream.bytesPerSecond != nil {
+                // Pacing, not synchronisation: wait for the next tick, waking early if the
+                // server stops or the peer hangs up.
+                paced += tick
+                // POLLRDHUP (0x2000, a GNU extension Swift does not import) reports a peer that hung up.
+                if case .ready = Socket.wait(fd, events: 0x2000, deadline: min(paced, deadline)) { return }
+            }
+        }
     }
 
     private func sendError(_ error: HTTPParseError) {

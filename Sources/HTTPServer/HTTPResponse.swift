@@ -16,6 +16,9 @@ public struct HTTPResponse: Sendable {
         case truncate(afterBodyBytes: Int)
         /// Send nothing and abort the connection with a TCP RST (`SO_LINGER` 0).
         case reset
+        /// Send the head and `bodyChunks`, then keep sending `stream.repeating` as a body that never
+        /// completes (see `HTTPBodyStream`), then close. Hostile-server simulations only.
+        case stream(HTTPBodyStream)
     }
 
     /// The status code, e.g. 200.
@@ -67,6 +70,36 @@ public struct HTTPResponse: Sendable {
 
     /// The body concatenated (copies; meant for tests and small bodies).
     public var body: [UInt8] { bodyChunks.count == 1 ? bodyChunks[0] : Array(bodyChunks.joined()) }
+}
+
+/// A body that never completes, for simulating hostile servers: after the response's
+/// `bodyChunks`, `repeating` is sent over and over until the client disconnects, the server
+/// stops, or `maxSeconds` pass; then the connection closes. Under `.contentLength` framing the
+/// announced length is never reached, so the client never sees a complete body either way.
+public struct HTTPBodyStream: Sendable, Equatable {
+    /// How the body is framed on the wire.
+    public enum Framing: Sendable, Equatable {
+        /// `Transfer-Encoding: chunked` without the terminating zero-size chunk.
+        case chunked
+        /// `Content-Length: N` announced; at most N − 1 bytes are sent.
+        case contentLength(Int)
+    }
+
+    /// The framing announced in the head.
+    public var framing: Framing
+    /// The bytes repeated after the body's first chunks (never empty: an empty value sends spaces).
+    public var repeating: [UInt8]
+    /// Pace of the stream; nil sends as fast as the client reads.
+    public var bytesPerSecond: Int?
+    /// Upper bound on the stream's duration: every stream ends, whatever the client does.
+    public var maxSeconds: Double
+
+    public init(framing: Framing, repeating: [UInt8], bytesPerSecond: Int? = nil, maxSeconds: Double = 60) {
+        self.framing = framing
+        self.repeating = repeating.isEmpty ? [UInt8(ascii: " ")] : repeating
+        self.bytesPerSecond = bytesPerSecond.map { max(1, $0) }
+        self.maxSeconds = max(0, maxSeconds)
+    }
 }
 
 /// Called once per request on the connection's own thread. It is synchronous and may block

@@ -13,13 +13,18 @@ import Glibc
 ///   sees them; chunk extensions ignored, trailers discarded). `Expect: 100-continue` is answered.
 /// - Errors, each answered with a plain-text reason and then a close: malformed request line or
 ///   header, bad/conflicting `Content-Length`, `Content-Length` with `Transfer-Encoding`, missing
-///   `Host` in HTTP/1.1 → 400; head over `maxHeaderBytes` → 431; body over `maxBodyBytes` → 413;
+///   `Host` in HTTP/1.1 → 400; head over `maxHeaderBytes` → 431; body over `maxBodyBytes` (or `bodyLimit`) → 413;
 ///   transfer coding other than chunked → 501; version other than 1.0/1.1 → 505; head or body not
 ///   received within `idleTimeout` → 408; over `maxConnections` → 503.
 /// - Every response carries `Content-Length` (except 204/304) and `Date`; HEAD gets no body.
 /// - Closing after an error drains what the client still sends for up to 2 s, so the client can
 ///   read the answer instead of getting a reset.
 /// - SIGPIPE never fires: all writes use `MSG_NOSIGNAL`.
+/// - The body limit may be decided per request from its head (`Configuration.bodyLimit`), so an
+///   application can allow large bodies on one route only.
+/// - A handler may answer with a body that never completes (`HTTPResponse.Disposition.stream`),
+///   to simulate hostile servers; it ends when the client leaves, after its `maxSeconds`, or at
+///   once when the server stops.
 public final class HTTPServer: Sendable {
     /// Limits and addresses; the defaults suit tests and local mocks.
     public struct Configuration: Sendable {
@@ -31,7 +36,12 @@ public final class HTTPServer: Sendable {
         /// above it the server answers 431 and closes.
         public var maxHeaderBytes: Int = 64 * 1024
         /// Upper bound for a request body (after de-chunking); above it the server answers 413 and closes.
+        /// `bodyLimit`, when set, replaces it per request.
         public var maxBodyBytes: Int = 1024 * 1024
+        /// Per-request body limit, decided from the head before any body byte is read (the
+        /// application knows which routes need large bodies; this module does not). The request
+        /// passed has an empty body. nil: `maxBodyBytes` for every request.
+        public var bodyLimit: (@Sendable (HTTPRequest) -> Int)?
         /// Seconds a keep-alive connection may sit idle, and the longest time allowed to receive one
         /// request head (bounds slowloris clients); also the inactivity bound while reading a body.
         public var idleTimeout: Double = 30

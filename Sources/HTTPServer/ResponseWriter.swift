@@ -12,7 +12,8 @@ enum ResponseWriter {
 
     /// Builds the status line and header section including the blank line.
     /// `contentLength` nil omits the header (204/304); `connection` nil omits `Connection`.
-    static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, connection: String?, date: String) -> String {
+    static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, connection: String?, date: String,
+                     chunked: Bool = false) -> String {
         var head = "HTTP/1.1 \(status) \(reason(status))\r\nDate: \(date)\r\n"
         for field in headers where !isServerOwned(field.name) {
             // A handler bug must not let a value inject extra header lines.
@@ -22,6 +23,7 @@ enum ResponseWriter {
             head += "\(field.name): \(value)\r\n"
         }
         if let contentLength { head += "Content-Length: \(contentLength)\r\n" }
+        if chunked { head += "Transfer-Encoding: chunked\r\n" }
         if let connection { head += "Connection: \(connection)\r\n" }
         head += "\r\n"
         return head

@@ -9,7 +9,7 @@ final class ServerCore: @unchecked Sendable {
     enum Phase { case notStarted, running, stopping, stopped }
 
     /// What a connection is doing, so `stop()` knows which sockets it may cut right away.
-    enum ConnectionActivity { case idle, busy, closing }
+    enum ConnectionActivity { case idle, busy, closing, streaming }
 
     struct ConnectionRecord {
         var fd: Int32
@@ -211,6 +211,16 @@ final class ServerCore: @unchecked Sendable {
 
     func markBusy(_ id: UInt64) {
         locked { connections[id]?.activity = .busy }
+    }
+
+    /// Marks a connection as sending an endless body; `stop()` cuts such connections at once.
+    /// Returns false when the server is already stopping (then nothing should be sent).
+    func markStreaming(_ id: UInt64) -> Bool {
+        locked {
+            guard phase == .running else { return false }
+            connections[id]?.activity = .streaming
+            return true
+        }
     }
 
     func markClosing(_ id: UInt64) {

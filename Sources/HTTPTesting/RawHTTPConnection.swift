@@ -178,6 +178,32 @@ public final class RawHTTPConnection {
         try readToEnd(deadline: Self.now() + timeout)
     }
 
+    /// Reads a response head, then at most `maxBodyBytes` raw body bytes as they arrive (not
+    /// de-chunked), for answers that must not be read to their end: endless or huge bodies. The
+    /// returned response has an empty `body`; `bodyPrefix` holds the raw bytes read; `ended` says
+    /// the peer closed before `maxBodyBytes` arrived. Waits at most `timeout` in all.
+    public func readHeadAndBodyPrefix(maxBodyBytes: Int) throws -> (response: RawHTTPResponse, bodyPrefix: [UInt8], ended: Bool) {
+        let deadline = Self.now() + timeout
+        var response = try readResponse(bodyless: true)
+        response.body = []
+        while available < maxBodyBytes {
+            switch receive(deadline: deadline) {
+            case .data: continue
+            case .endOfStream, .reset:
+                let bytes = Array(buffer[readIndex...])
+                readIndex = buffer.count
+                return (response, bytes, true)
+            case .timedOut:
+                throw RawHTTPError("timed out after \(timeout) s with \(available) of \(maxBodyBytes) body bytes from \(peer)")
+            case .failed(let code):
+                throw RawHTTPError("reading body from \(peer) failed: \(Self.errorText(code))")
+            }
+        }
+        let bytes = Array(buffer[readIndex..<(readIndex + maxBodyBytes)])
+        readIndex += maxBodyBytes
+        return (response, bytes, false)
+    }
+
     /// Closes the socket. Idempotent.
     public func close() {
         if fd >= 0 {

@@ -40,6 +40,9 @@ let serveSpec = CommandSpec(
         .flag("no-retry-after", help: "Send 429 answers of the rate limiter without a Retry-After header."),
         .option("token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", defaultDescription: "3600"),
         .option("journal-capacity", value: "N", help: "Requests kept in the admin journal.", defaultDescription: "1000"),
+        .option("admin-token-file", value: "FILE",
+                help: "Require 'Authorization: Bearer <token>' on the admin API; the token is read from FILE (one trailing newline stripped), never from argv.",
+                defaultDescription: "$ESET_MOCK_ADMIN_TOKEN, else no token: open to local processes"),
     ])
 
 let scenariosSpec = CommandSpec(
@@ -120,7 +123,31 @@ func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfigur
     configuration.sendsRetryAfter = !arguments.flag("no-retry-after")
     configuration.tokenLifetime = tokenLifetime
     configuration.journalCapacity = journalCapacity
+    configuration.adminToken = try adminToken(arguments)
     return configuration
+}
+
+/// The admin token from `--admin-token-file` or `$ESET_MOCK_ADMIN_TOKEN` (never an argv value:
+/// argv is visible to every local user).
+func adminToken(_ arguments: ParsedArguments) throws -> String? {
+    var token: String
+    if let path = arguments.value("admin-token-file") {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError("cannot read '--admin-token-file' \(path)", commandPath: arguments.commandPath)
+        }
+        var bytes = Array(data)
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        token = String(decoding: bytes, as: UTF8.self)
+    } else if let value = ProcessInfo.processInfo.environment["ESET_MOCK_ADMIN_TOKEN"], !value.isEmpty {
+        token = value
+    } else {
+        return nil
+    }
+    guard !token.isEmpty, !token.contains(where: { $0.isNewline }), token.utf8.count <= 4096 else {
+        throw UsageError("the admin token must be one non-empty line of at most 4096 bytes", commandPath: arguments.commandPath)
+    }
+    return token
 }
 
 func serve(_ arguments: ParsedArguments) throws -> Int32 {
@@ -139,7 +166,9 @@ func serve(_ arguments: ParsedArguments) throws -> Int32 {
     lines.append("demo account: \(MockAccount.demo.username) (password: see MockData/README.md)"
                  + (configuration.accounts.count > 1 ? "; \(configuration.accounts.count - 1) more from accounts.json" : ""))
     lines.append("sekoia intake: \(server.sekoiaBaseURL)/api/v2/asset-management/asset-connector/{uuid}")
-    lines.append("admin: \(server.adminURL)/health")
+    lines.append("admin: \(server.adminURL)/health" + (configuration.adminToken == nil
+        ? " (open to local processes)" : " (token required)"))
+    lines.append("foreign-origin trap: \(server.foreignOriginURL)")
     lines.append("fleet: \(configuration.fixtures.deviceCount) devices, \(configuration.fixtures.deviceGroupCount) groups")
     lines.append("scenarios: " + (configuration.activeScenarios.isEmpty ? "none" : configuration.activeScenarios.joined(separator: ", ")))
     lines.append("rate limit: " + (configuration.rateLimitPerSecond.map {
@@ -152,6 +181,7 @@ func serve(_ arguments: ParsedArguments) throws -> Int32 {
     }
     writeOut(lines.joined(separator: "\n") + "\n")
     server.waitUntilStopped()
+    server.stop(timeout: 1)   // the foreign-origin trap too
     writeError("eset-mock: stopped\n")
     return ExitStatus.success
 }

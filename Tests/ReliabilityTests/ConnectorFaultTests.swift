@@ -16,6 +16,16 @@ final class ConnectorFaultTests: XCTestCase {
         "sekoia-task-failed",
     ]
 
+    /// The hostile servers of issue 12 (redirects off origin, endless and huge bodies, a gzip bomb,
+    /// oversized pages, planted values). Their outcomes are not this sweep's "succeed, or fail
+    /// cleanly and recover": each has its own acceptable outcome (no request off origin, bounded
+    /// memory and time, a warning, a rejection), judged by its conformance case. Run here against a
+    /// connector that does not bound its bodies, `endless-body` alone would take gigabytes.
+    static let hostileScenarios: Set<String> = [
+        "redirect-token-foreign", "redirect-devices-foreign", "redirect-sekoia-push-foreign", "endless-body",
+        "huge-content-length", "gzip-bomb", "oversized-page", "future-last-sync-time", "invalid-utf8-uuid",
+    ]
+
     /// One faulty run and, when it failed, the clean re-run; the problems found and what happened.
     struct CaseOutcome: Sendable {
         var label: String
@@ -117,7 +127,7 @@ final class ConnectorFaultTests: XCTestCase {
     }
 
     func testEveryShippedScenario() async throws {
-        let library = RecordingMock.library
+        let library = RecordingMock.library.filter { !Self.hostileScenarios.contains($0.name) }
         XCTAssertGreaterThanOrEqual(library.count, 25, "the scenario library should load from MockData/scenarios")
         let fleet = ReliabilityFleet(devices: 130)
         let cases: [@Sendable () async -> CaseOutcome] = library.map { scenario in
