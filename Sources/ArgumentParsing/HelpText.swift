@@ -4,7 +4,7 @@ extension CommandSpec {
     ///
     /// Sections: overview (abstract, discussion), usage line, arguments, options (always including
     /// `-h, --help`), subcommands. Descriptions are aligned in one column across sections.
-    public func helpText(commandPath: [String]) -> String {
+    package func helpText(commandPath: [String]) -> String {
         let invocation = (commandPath.isEmpty ? [name] : commandPath).joined(separator: " ")
         var usage = "USAGE: \(invocation) [<options>]"
         for positional in positionals { usage += " " + usageWord(positional) }

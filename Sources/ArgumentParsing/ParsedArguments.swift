@@ -3,9 +3,9 @@
 /// Names may be written with or without the leading `--`. Asking for a name the command path did
 /// not declare, or asking `flag` about an option (or `value` about a flag), is a programming error
 /// and traps, so a typo in a command's code fails its first test rather than silently reading nil.
-public struct ParsedArguments: Sendable {
+package struct ParsedArguments: Sendable {
     /// The program name followed by the selected subcommands, e.g. `["eset-connector", "map"]`.
-    public var commandPath: [String]
+    package var commandPath: [String]
     private let optionValues: [String: [String]]
     private let flags: Set<String>
     private let positionalValues: [String: [String]]
@@ -25,28 +25,28 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The last value given for an option, or `nil` if it was not given.
-    public func value(_ name: String) -> String? { values(name).last }
+    package func value(_ name: String) -> String? { values(name).last }
 
     /// Every value given for an option, in command-line order.
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         optionValues[checkedName(name, isFlag: false)] ?? []
     }
 
     /// Whether a flag was given.
-    public func flag(_ name: String) -> Bool { flags.contains(checkedName(name, isFlag: true)) }
+    package func flag(_ name: String) -> Bool { flags.contains(checkedName(name, isFlag: true)) }
 
     /// The (first) word given for a positional argument, or `nil` if it was left out.
-    public func positional(_ name: String) -> String? { positionals(name).first }
+    package func positional(_ name: String) -> String? { positionals(name).first }
 
     /// Every word given for a positional argument; several only for a repeatable one.
-    public func positionals(_ name: String) -> [String] {
+    package func positionals(_ name: String) -> [String] {
         precondition(declaredPositionals.contains(name),
                      "'\(name)' is not a positional of '\(commandPath.joined(separator: " "))'")
         return positionalValues[name] ?? []
     }
 
     /// The option's value as an integer, checked against `range`; `nil` if not given.
-    public func int(_ name: String, range: ClosedRange<Int>? = nil) throws(UsageError) -> Int? {
+    package func int(_ name: String, range: ClosedRange<Int>? = nil) throws(UsageError) -> Int? {
         guard let text = value(name) else { return nil }
         guard let number = Int(text), range?.contains(number) ?? true else {
             throw invalid(text, for: name, expected: "an integer" + describe(range))
@@ -55,7 +55,7 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The option's value as a finite number, checked against `range`; `nil` if not given.
-    public func double(_ name: String, range: ClosedRange<Double>? = nil) throws(UsageError) -> Double? {
+    package func double(_ name: String, range: ClosedRange<Double>? = nil) throws(UsageError) -> Double? {
         guard let text = value(name) else { return nil }
         // Double(_:) also accepts "nan", "inf" and hex floats, none of which a user means here.
         let isPlainNumber = text.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
@@ -66,7 +66,7 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The option's value, or an error naming the option if it was not given.
-    public func required(_ name: String) throws(UsageError) -> String {
+    package func required(_ name: String) throws(UsageError) -> String {
         guard let text = value(name) else {
             throw UsageError("missing required option '--\(normalizedName(name))'", commandPath: commandPath)
         }
@@ -74,7 +74,7 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The option's value if it is one of `allowed`; `nil` if not given.
-    public func choice(_ name: String, from allowed: [String]) throws(UsageError) -> String? {
+    package func choice(_ name: String, from allowed: [String]) throws(UsageError) -> String? {
         guard let text = value(name) else { return nil }
         guard allowed.contains(text) else {
             throw invalid(text, for: name, expected: "one of: " + allowed.joined(separator: ", "))

@@ -1,5 +1,5 @@
 /// What a command line asks for: running a command, or showing help.
-public enum ParseOutcome: Sendable {
+package enum ParseOutcome: Sendable {
     /// Run the command at `commandPath` with these arguments.
     case run(ParsedArguments)
     /// Print this help text and exit successfully.
@@ -12,7 +12,7 @@ public enum ParseOutcome: Sendable {
 /// value is the next word unless that word looks like an option (a negative number or `-` does not).
 /// `--` ends options. `--help` or `-h` anywhere before `--`, or a `help [subcommand…]` word where a
 /// subcommand is expected, yields the help of the command they concern instead of running anything.
-public func parse(_ arguments: [String], spec: CommandSpec) throws(UsageError) -> ParseOutcome {
+package func parse(_ arguments: [String], spec: CommandSpec) throws(UsageError) -> ParseOutcome {
     if let helpIndex = arguments.firstIndex(where: { $0 == "--help" || $0 == "-h" }),
        !arguments[..<helpIndex].contains("--") {
         let chain = commandChain(named: arguments[..<helpIndex], from: spec)

@@ -3,24 +3,24 @@
 /// Options take a value (`--port 8080` or `--port=8080`); flags take none (`--full`).
 /// Names are written without the leading dashes (`"port"`); a leading `--` is tolerated and dropped,
 /// so `"--port"` declares the same option.
-public struct OptionSpec: Sendable {
+package struct OptionSpec: Sendable {
     /// The long name, without dashes.
-    public let name: String
+    package let name: String
     /// The one-letter alias used as `-x`, if any.
-    public let short: Character?
+    package let short: Character?
     /// Placeholder shown in help (`--port <port>`); `nil` for flags.
-    public let valueName: String?
-    public let help: String
+    package let valueName: String?
+    package let help: String
     /// Whether the option may be given more than once; every value is kept in order.
-    public let isRepeatable: Bool
+    package let isRepeatable: Bool
     /// Shown in help as "(default: …)"; parsing never applies defaults, the command does.
-    public let defaultDescription: String?
+    package let defaultDescription: String?
 
     /// Whether the option is a flag, i.e. takes no value.
-    public var isFlag: Bool { valueName == nil }
+    package var isFlag: Bool { valueName == nil }
 
     /// An option taking a value, e.g. `.option("port", value: "port", help: "Port to listen on.")`.
-    public static func option(
+    package static func option(
         _ name: String, short: Character? = nil, value: String = "VALUE", help: String,
         repeatable: Bool = false, defaultDescription: String? = nil
     ) -> OptionSpec {
@@ -29,7 +29,7 @@ public struct OptionSpec: Sendable {
     }
 
     /// A flag: present or absent, never given a value.
-    public static func flag(_ name: String, short: Character? = nil, help: String) -> OptionSpec {
+    package static func flag(_ name: String, short: Character? = nil, help: String) -> OptionSpec {
         OptionSpec(name: name, short: short, valueName: nil, help: help,
                    isRepeatable: false, defaultDescription: nil)
     }
@@ -56,15 +56,15 @@ public struct OptionSpec: Sendable {
 }
 
 /// Declares one positional argument of a command, matched in declaration order.
-public struct PositionalSpec: Sendable {
-    public let name: String
-    public let help: String
+package struct PositionalSpec: Sendable {
+    package let name: String
+    package let help: String
     /// Whether the argument may be left out; optional arguments must follow required ones.
-    public let isOptional: Bool
+    package let isOptional: Bool
     /// Whether the argument takes every remaining positional; only the last one may be.
-    public let isRepeatable: Bool
+    package let isRepeatable: Bool
 
-    public init(_ name: String, help: String, optional: Bool = false, repeatable: Bool = false) {
+    package init(_ name: String, help: String, optional: Bool = false, repeatable: Bool = false) {
         precondition(!name.isEmpty, "positional argument needs a name")
         self.name = name
         self.help = help
@@ -78,19 +78,19 @@ public struct PositionalSpec: Sendable {
 /// A command has either positional arguments or subcommands, never both, because a bare word
 /// would otherwise be ambiguous. Options are recognised only after the name of the command that
 /// declares them (`tool --verbose map --input f` needs `verbose` on `tool` and `input` on `map`).
-public struct CommandSpec: Sendable {
-    public let name: String
+package struct CommandSpec: Sendable {
+    package let name: String
     /// One line, shown in help and in the parent's subcommand list.
-    public let abstract: String
+    package let abstract: String
     /// Free text shown under the abstract in this command's own help.
-    public let discussion: String?
-    public let options: [OptionSpec]
-    public let positionals: [PositionalSpec]
-    public let subcommands: [CommandSpec]
+    package let discussion: String?
+    package let options: [OptionSpec]
+    package let positionals: [PositionalSpec]
+    package let subcommands: [CommandSpec]
     /// Whether the command does something when no subcommand is given; otherwise that is an error.
-    public let runsWithoutSubcommand: Bool
+    package let runsWithoutSubcommand: Bool
 
-    public init(
+    package init(
         name: String, abstract: String, discussion: String? = nil, options: [OptionSpec] = [],
         positionals: [PositionalSpec] = [], subcommands: [CommandSpec] = [],
         runsWithoutSubcommand: Bool = false
@@ -124,20 +124,20 @@ public struct CommandSpec: Sendable {
 }
 
 /// A command-line mistake, worded for the person who typed it.
-public struct UsageError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var message: String
+package struct UsageError: Error, CustomStringConvertible, Equatable, Sendable {
+    package var message: String
     /// The command reached before the mistake, so callers can point at the right help.
-    public var commandPath: [String]
+    package var commandPath: [String]
 
-    public init(_ message: String, commandPath: [String] = []) {
+    package init(_ message: String, commandPath: [String] = []) {
         self.message = message
         self.commandPath = commandPath
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// A line pointing at the relevant help, e.g. "See 'tool map --help'."; `nil` without a path.
-    public var helpHint: String? {
+    package var helpHint: String? {
         commandPath.isEmpty ? nil : "See '\(commandPath.joined(separator: " ")) --help'."
     }
 }

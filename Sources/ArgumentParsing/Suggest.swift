@@ -4,7 +4,7 @@
 /// "prot" finds "port". The allowance grows with the word's length (1 up to 3 letters, 2 up to 7,
 /// then 3) and stays below the word's length, so a one-letter word never matches a different one.
 /// Ties go to the earlier candidate.
-public func suggest(_ word: String, among candidates: [String]) -> String? {
+package func suggest(_ word: String, among candidates: [String]) -> String? {
     let allowance = min(word.count < 4 ? 1 : word.count < 8 ? 2 : 3, word.count - 1)
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {

@@ -5,20 +5,20 @@ import Darwin
 #endif
 
 /// A monotonic instant in nanoseconds: wall time that no clock adjustment can move backwards.
-public func monotonicNanoseconds() -> UInt64 {
+func monotonicNanoseconds() -> UInt64 {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
 
 /// Seconds elapsed since a `monotonicNanoseconds()` reading.
-public func secondsSince(_ start: UInt64) -> Double {
+func secondsSince(_ start: UInt64) -> Double {
     Double(monotonicNanoseconds() &- start) / 1e9
 }
 
 /// CPU time (user + system) this process has used so far, in seconds: tells a single-threaded
 /// figure from one that used both cores.
-public func processCPUSeconds() -> Double {
+func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
@@ -27,30 +27,30 @@ public func processCPUSeconds() -> Double {
 
 /// One line of benchmark output: `bench=NAME key=value ...`, in the order the fields were added,
 /// so that scripts can split on spaces and `=`. Values never contain spaces.
-public struct ResultLine: Sendable, CustomStringConvertible {
-    public private(set) var fields: [(key: String, value: String)]
+package struct ResultLine: Sendable, CustomStringConvertible {
+    package private(set) var fields: [(key: String, value: String)]
 
-    public init(bench: String) { fields = [("bench", bench)] }
+    package init(bench: String) { fields = [("bench", bench)] }
 
-    public mutating func add(_ key: String, _ value: String) {
+    package mutating func add(_ key: String, _ value: String) {
         fields.append((key, String(value.map { $0 == " " ? "_" : $0 })))
     }
 
-    public mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
+    package mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
 
     /// A number with `digits` decimals (fixed, not scientific, so that `awk` reads it).
-    public mutating func add(_ key: String, _ value: Double, digits: Int) {
+    package mutating func add(_ key: String, _ value: Double, digits: Int) {
         add(key, formatFixed(value, digits: digits))
     }
 
     /// The value of the first field named `key`.
-    public subscript(key: String) -> String? { fields.first { $0.key == key }?.value }
+    package subscript(key: String) -> String? { fields.first { $0.key == key }?.value }
 
-    public var description: String { fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    package var description: String { fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
 }
 
 /// `value` with exactly `digits` decimals, rounded half away from zero.
-public func formatFixed(_ value: Double, digits: Int) -> String {
+package func formatFixed(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return "nan" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }

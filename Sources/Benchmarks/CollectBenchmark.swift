@@ -9,16 +9,16 @@ import Glibc
 /// `eset-mock serve` (both as subprocesses, rate limits off on both sides) with a generated
 /// fleet, to an NDJSON file. Measures the connector's wall time, devices/s, CPU time and peak
 /// RSS (from `wait4`, i.e. the kernel's high-water mark of its resident set).
-public struct CollectBenchmark: Sendable {
-    public var deviceCounts: [Int]
-    public var seed: UInt64
-    public var pageSize: Int
+package struct CollectBenchmark: Sendable {
+    package var deviceCounts: [Int]
+    package var seed: UInt64
+    package var pageSize: Int
     /// Where fleets and output go; nil: a new temporary directory, removed afterwards.
-    public var workDirectory: String?
-    public var mockExecutable: String?
-    public var connectorExecutable: String?
+    package var workDirectory: String?
+    package var mockExecutable: String?
+    package var connectorExecutable: String?
 
-    public init(
+    package init(
         deviceCounts: [Int] = [100_000, 1_000_000], seed: UInt64 = 1, pageSize: Int = 1000, workDirectory: String? = nil,
         mockExecutable: String? = nil, connectorExecutable: String? = nil
     ) {
@@ -31,22 +31,22 @@ public struct CollectBenchmark: Sendable {
     }
 
     /// The figures of one collection.
-    public struct Result: Sendable {
-        public var devices = 0
-        public var seconds = 0.0
-        public var exitCode: Int32 = 0
-        public var peakRSSBytes = 0
-        public var userSeconds = 0.0
-        public var systemSeconds = 0.0
-        public var outputLines = 0
-        public var outputBytes = 0
-        public var generateSeconds = 0.0
-        public var mockStartSeconds = 0.0
-        public var mockRSSBytes = 0
+    package struct Result: Sendable {
+        package var devices = 0
+        package var seconds = 0.0
+        package var exitCode: Int32 = 0
+        package var peakRSSBytes = 0
+        var userSeconds = 0.0
+        var systemSeconds = 0.0
+        package var outputLines = 0
+        package var outputBytes = 0
+        var generateSeconds = 0.0
+        var mockStartSeconds = 0.0
+        var mockRSSBytes = 0
 
-        public var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
+        var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
 
-        public var line: ResultLine {
+        package var line: ResultLine {
             var line = ResultLine(bench: "collect")
             line.add("devices", devices)
             line.add("exit", Int(exitCode))
@@ -64,7 +64,7 @@ public struct CollectBenchmark: Sendable {
         }
     }
 
-    public func run(emit: (ResultLine) -> Void, note: (String) -> Void) throws -> [Result] {
+    package func run(emit: (ResultLine) -> Void, note: (String) -> Void) throws -> [Result] {
         let ownDirectory = workDirectory == nil
         let work = URL(fileURLWithPath: workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("eset-bench-collect-\(getpid())").path)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

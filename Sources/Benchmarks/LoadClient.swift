@@ -6,23 +6,23 @@ import HTTPTesting
 ///
 /// Bounded twice: by wall time and by a total request count, so that a very fast server cannot
 /// make a run unbounded in memory (one latency sample is kept per request).
-public enum LoadClient {
+package enum LoadClient {
     /// What one load run measured.
-    public struct Result: Sendable {
-        public var connections = 0
-        public var requests = 0
+    package struct Result: Sendable {
+        package var connections = 0
+        package var requests = 0
         /// Failed requests: a status other than 200, or a connection error (then reconnected).
-        public var errors = 0
-        public var bodyBytes = 0
-        public var seconds = 0.0
+        package var errors = 0
+        var bodyBytes = 0
+        package var seconds = 0.0
         /// Per-request latencies in seconds, sorted.
-        public var latencies: [Double] = []
+        package var latencies: [Double] = []
 
-        public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
-        public var megabytesPerSecond: Double { seconds > 0 ? Double(bodyBytes) / 1e6 / seconds : 0 }
+        package var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+        package var megabytesPerSecond: Double { seconds > 0 ? Double(bodyBytes) / 1e6 / seconds : 0 }
 
         /// The latency below which `fraction` of requests finished (nearest rank).
-        public func percentile(_ fraction: Double) -> Double {
+        package func percentile(_ fraction: Double) -> Double {
             guard !latencies.isEmpty else { return 0 }
             let rank = Int((fraction * Double(latencies.count)).rounded(.up)) - 1
             return latencies[min(max(rank, 0), latencies.count - 1)]
@@ -36,7 +36,7 @@ public enum LoadClient {
     ///     each starting at a different one.
     ///   - headers: sent with every request (e.g. `Authorization`).
     ///   - maximumRequests: stop once this many requests were sent in all.
-    public static func run(
+    package static func run(
         port: Int, targets: [String], headers: [(String, String)], connections: Int, seconds: Double,
         maximumRequests: Int = 2_000_000
     ) -> Result {
@@ -117,19 +117,19 @@ private final class ResultsBox: @unchecked Sendable {
 }
 
 /// Runs `wrk` (when installed) and reads its summary.
-public enum Wrk {
-    public struct Result: Sendable {
-        public var requests = 0
-        public var requestsPerSecond = 0.0
-        public var megabytesPerSecond = 0.0
-        public var errors = 0
+package enum Wrk {
+    package struct Result: Sendable {
+        package var requests = 0
+        package var requestsPerSecond = 0.0
+        package var megabytesPerSecond = 0.0
+        package var errors = 0
         /// p50, p90, p99 in seconds.
-        public var p50 = 0.0, p90 = 0.0, p99 = 0.0
-        public var seconds = 0.0
+        package var p50 = 0.0, p90 = 0.0, p99 = 0.0
+        package var seconds = 0.0
     }
 
     /// `wrk -t T -c C -d S --latency [-H header] url`, bounded by `seconds` plus a margin.
-    public static func run(executable: String, url: String, header: String?, connections: Int, seconds: Int) throws -> Result {
+    package static func run(executable: String, url: String, header: String?, connections: Int, seconds: Int) throws -> Result {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("eset-bench-wrk-\(getpid())-\(connections).txt").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         var arguments = ["-t", String(min(connections, 2)), "-c", String(connections), "-d", "\(seconds)s", "--latency", "--timeout", "10s"]

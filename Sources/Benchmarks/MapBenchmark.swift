@@ -12,22 +12,22 @@ import OCSF
 /// decode (`DevicePage.decode(bytes:)`, or `JSONParser.parse` + `DevicePage.decode` for the
 /// general path) → `DeviceMapper.map` → `jsonBytes()` appended to an NDJSON buffer, on the
 /// calling thread only.
-public struct MapBenchmark: Sendable {
+package struct MapBenchmark: Sendable {
     /// How page bytes become a `DevicePage`.
-    public enum Decoder: String, Sendable, CaseIterable {
+    package enum Decoder: String, Sendable, CaseIterable {
         /// `DevicePage.decode(bytes:page:)`: reads only the mapped fields (the connector's path).
         case scan
         /// `JSONParser.parse` then `DevicePage.decode(_:page:)`: builds the whole document.
         case tree
     }
 
-    public var deviceCount: Int
-    public var seed: UInt64
-    public var pageSize: Int
-    public var profile: MappingProfile
-    public var decoder: Decoder
+    package var deviceCount: Int
+    package var seed: UInt64
+    package var pageSize: Int
+    package var profile: MappingProfile
+    package var decoder: Decoder
 
-    public init(
+    package init(
         deviceCount: Int = 100_000, seed: UInt64 = 1, pageSize: Int = 1000, profile: MappingProfile = .sekoia,
         decoder: Decoder = .scan
     ) {
@@ -40,16 +40,16 @@ public struct MapBenchmark: Sendable {
     }
 
     /// What a run needs, prepared once and shared by every run.
-    public struct Input: Sendable {
+    package struct Input: Sendable {
         /// One ESET page answer per element.
-        public var pages: [[UInt8]]
-        public var groups: GroupDirectory
-        public var deviceCount: Int
-        public var byteCount: Int { pages.reduce(0) { $0 + $1.count } }
+        package var pages: [[UInt8]]
+        package var groups: GroupDirectory
+        package var deviceCount: Int
+        package var byteCount: Int { pages.reduce(0) { $0 + $1.count } }
     }
 
     /// Generates the fleet and cuts it into page answers.
-    public func prepare() -> Input {
+    package func prepare() -> Input {
         let generator = FleetGenerator(seed: seed)
         let generatedGroups = generator.groups()
         let fleet = generator.devicesJSON(count: deviceCount, groups: generatedGroups)
@@ -78,26 +78,26 @@ public struct MapBenchmark: Sendable {
     }
 
     /// The figures of one run.
-    public struct Result: Sendable {
-        public var devices = 0
-        public var events = 0
-        public var rejected = 0
-        public var warnings = 0
-        public var inputBytes = 0
-        public var outputBytes = 0
-        public var decoder = Decoder.scan
-        public var profile = MappingProfile.sekoia
-        public var seconds = 0.0
-        public var cpuSeconds = 0.0
+    package struct Result: Sendable {
+        package var devices = 0
+        package var events = 0
+        package var rejected = 0
+        package var warnings = 0
+        var inputBytes = 0
+        package var outputBytes = 0
+        package var decoder = Decoder.scan
+        package var profile = MappingProfile.sekoia
+        package var seconds = 0.0
+        var cpuSeconds = 0.0
         /// Time spent in each stage, summed over pages.
-        public var decodeSeconds = 0.0
-        public var mapEncodeSeconds = 0.0
+        var decodeSeconds = 0.0
+        var mapEncodeSeconds = 0.0
 
-        public var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
-        public var inputMBPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0 }
+        var devicesPerSecond: Double { seconds > 0 ? Double(devices) / seconds : 0 }
+        var inputMBPerSecond: Double { seconds > 0 ? Double(inputBytes) / 1e6 / seconds : 0 }
 
         /// The stable output line, e.g. `bench=map devices=100000 seconds=0.520 devices_per_s=192000 ...`.
-        public func line(run: String) -> ResultLine {
+        package func line(run: String) -> ResultLine {
             var line = ResultLine(bench: "map")
             line.add("run", run)
             line.add("decoder", decoder.rawValue)
@@ -120,7 +120,7 @@ public struct MapBenchmark: Sendable {
 
     /// Runs the pipeline once over `input`. Fails only if a page does not parse, which would be
     /// a generator bug.
-    public func run(_ input: Input) throws -> Result {
+    package func run(_ input: Input) throws -> Result {
         // A fixed clock: devices without a usable time must not make runs differ.
         let mapper = DeviceMapper(profile: profile, groups: input.groups, clock: { 1_747_821_600_000_000 })
         var result = Result()

@@ -12,20 +12,20 @@ import Glibc
 /// same page bytes from files (when nginx is installed), with this package's load client and
 /// with `wrk` (when installed). Also times the mock's start-up: spawn to the `listening` line,
 /// and spawn to the first successful answer.
-public struct ServeBenchmark: Sendable {
-    public var deviceCount: Int
-    public var pageSize: Int
-    public var connectionCounts: [Int]
-    public var seconds: Int
-    public var seed: UInt64
+package struct ServeBenchmark: Sendable {
+    package var deviceCount: Int
+    package var pageSize: Int
+    package var connectionCounts: [Int]
+    package var seconds: Int
+    package var seed: UInt64
     /// Compare with nginx and use wrk when they are installed.
-    public var compare: Bool
+    package var compare: Bool
     /// `eset-mock` to start; nil: the sibling of this executable.
-    public var mockExecutable: String?
+    package var mockExecutable: String?
     /// The repository's MockData, for the start-up time with the default data; nil: skipped.
-    public var defaultDataDirectory: String?
+    package var defaultDataDirectory: String?
 
-    public init(
+    package init(
         deviceCount: Int = 10_000, pageSize: Int = 1000, connectionCounts: [Int] = [1, 8, 64], seconds: Int = 5,
         seed: UInt64 = 1, compare: Bool = true, mockExecutable: String? = nil, defaultDataDirectory: String? = nil
     ) {
@@ -43,7 +43,7 @@ public struct ServeBenchmark: Sendable {
     static let maximumPages = 20
     static let region = "eu"
 
-    public func run(emit: (ResultLine) -> Void, note: (String) -> Void) throws {
+    package func run(emit: (ResultLine) -> Void, note: (String) -> Void) throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("eset-bench-serve-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }

@@ -9,24 +9,24 @@ import Glibc
 /// Started with `posix_spawn` (not Foundation's `Process`) so that `wait()` can return the
 /// child's own resource usage from `wait4`, peak RSS included, and so that its standard output
 /// can be read line by line while it runs.
-public final class Subprocess: @unchecked Sendable {
-    public let pid: pid_t
-    public let executable: String
+package final class Subprocess: @unchecked Sendable {
+    package let pid: pid_t
+    package let executable: String
     /// The monotonic instant just before `posix_spawn`, for start-up timings.
-    public let startedAt: UInt64
+    let startedAt: UInt64
     private var stdoutReader: LineReader?
     private let lock = NSLock()
     private var exitStatus: Termination?
 
     /// How a child ended, with what it used.
-    public struct Termination: Sendable {
+    package struct Termination: Sendable {
         /// The exit code, or 128 + signal number for a signalled child.
-        public var code: Int32
-        public var signalled: Bool
+        package var code: Int32
+        var signalled: Bool
         /// Peak resident set size in bytes (`ru_maxrss`).
-        public var peakRSSBytes: Int
-        public var userSeconds: Double
-        public var systemSeconds: Double
+        package var peakRSSBytes: Int
+        var userSeconds: Double
+        var systemSeconds: Double
     }
 
     /// Starts `executable` with `arguments`.
@@ -36,7 +36,7 @@ public final class Subprocess: @unchecked Sendable {
     ///   - captureStandardOutput: read it through `readLine(timeout:)`; otherwise it goes to
     ///     `standardOutputPath` (or /dev/null).
     ///   - standardErrorPath: where stderr goes (nil: /dev/null).
-    public init(
+    package init(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         captureStandardOutput: Bool = false, standardOutputPath: String? = nil, standardErrorPath: String? = nil
     ) throws {
@@ -80,26 +80,26 @@ public final class Subprocess: @unchecked Sendable {
     }
 
     /// The next line of the child's standard output, or nil at its end or after `timeout` seconds.
-    public func readLine(timeout: Double) -> String? {
+    package func readLine(timeout: Double) -> String? {
         stdoutReader?.readLine(deadline: monotonicNanoseconds() + UInt64(timeout * 1e9))
     }
 
     /// Reads and drops the child's further output on a background thread, so that it never
     /// blocks on a full pipe.
-    public func drainStandardOutput() {
+    func drainStandardOutput() {
         guard let reader = stdoutReader else { return }
         Thread.detachNewThread { reader.drain() }
     }
 
     /// Sends `signal` (SIGTERM by default) to this child only.
-    public func terminate(_ signal: Int32 = SIGTERM) {
+    package func terminate(_ signal: Int32 = SIGTERM) {
         if lock.withLock({ exitStatus == nil }) { kill(pid, signal) }
     }
 
     /// Waits for the child to end (at most `timeout` seconds, then SIGKILL) and returns how it
     /// ended with its peak RSS and CPU time.
     @discardableResult
-    public func wait(timeout: Double = 600) -> Termination {
+    package func wait(timeout: Double = 600) -> Termination {
         if let done = lock.withLock({ exitStatus }) { return done }
         let deadline = monotonicNanoseconds() + UInt64(timeout * 1e9)
         var status: Int32 = 0
@@ -129,11 +129,8 @@ public final class Subprocess: @unchecked Sendable {
         return termination
     }
 
-    /// The child's current resident set size from /proc, in bytes (0 once it has ended).
-    public var currentRSSBytes: Int { Self.statusField("VmRSS", pid: pid) }
-
     /// The child's peak resident set size so far from /proc (`VmHWM`), in bytes.
-    public var peakRSSBytesSoFar: Int { Self.statusField("VmHWM", pid: pid) }
+    var peakRSSBytesSoFar: Int { Self.statusField("VmHWM", pid: pid) }
 
     static func statusField(_ name: String, pid: pid_t) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
@@ -193,20 +190,20 @@ final class LineReader: @unchecked Sendable {
 }
 
 /// A benchmark that could not run, with the reason.
-public struct BenchmarkError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct BenchmarkError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Where the sibling executables of this one are (`eset-mock`, `eset-connector`): the release
 /// build directory when run as `swift run -c release eset-bench` or from `.build/release/`.
-public func siblingExecutable(_ name: String) -> String {
+func siblingExecutable(_ name: String) -> String {
     let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     return own.deletingLastPathComponent().appendingPathComponent(name).path
 }
 
 /// The first executable named `name` on PATH (or in /usr/sbin, where nginx lives), or nil.
-public func findExecutable(_ name: String) -> String? {
+func findExecutable(_ name: String) -> String? {
     let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
     for directory in path.split(separator: ":") {
         let candidate = "\(directory)/\(name)"
@@ -217,7 +214,7 @@ public func findExecutable(_ name: String) -> String? {
 
 /// A TCP port that was free a moment ago on 127.0.0.1, for servers that cannot bind port 0
 /// themselves (nginx). The kernel may hand it out again; callers check that their server started.
-public func freeLoopbackPort() throws -> Int {
+func freeLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw BenchmarkError("socket failed") }
     defer { close(descriptor) }

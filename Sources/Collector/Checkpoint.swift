@@ -9,18 +9,24 @@ import Glibc
 ///
 /// Sekoia.io's rule: a later cycle skips every device whose `lastSyncTime` is at or before the
 /// newest one seen plus 1 µs; devices without a parsable time are always sent.
-public struct Checkpoint: Sendable, Equatable {
+package struct Checkpoint: Sendable, Equatable {
     /// Microseconds since the epoch of the newest `lastSyncTime` delivered.
-    public var newestLastSync: Int64
+    package var newestLastSync: Int64
 
-    public init(newestLastSync: Int64) { self.newestLastSync = newestLastSync }
+    package init(newestLastSync: Int64) { self.newestLastSync = newestLastSync }
 
     /// Devices synced at or before this instant (microseconds) are skipped.
-    public var skipAtOrBefore: Int64 { newestLastSync + 1 }
+    package var skipAtOrBefore: Int64 { newestLastSync + 1 }
 
     /// Whether a device with this `lastSyncTime` is skipped.
-    public func skips(lastSyncTime text: String?) -> Bool {
-        guard let text, let micros = RFC3339.microseconds(text) else { return false }
+    package func skips(lastSyncTime text: String?) -> Bool {
+        skips(lastSyncMicroseconds: text.flatMap(RFC3339.microseconds))
+    }
+
+    /// Whether a device with this `lastSyncTime` (microseconds, nil when absent or unparsable)
+    /// is skipped: the one place that decides, for callers that parsed the time already.
+    package func skips(lastSyncMicroseconds micros: Int64?) -> Bool {
+        guard let micros else { return false }
         return micros <= skipAtOrBefore
     }
 }
@@ -35,29 +41,29 @@ public struct Checkpoint: Sendable, Equatable {
 ///
 /// Writes are atomic (temporary file, fsync, rename, fsync of the directory): a crash leaves the
 /// old checkpoint or the new one, never half of one.
-public struct CheckpointStore: Sendable {
-    public var directory: String
-    public var region: String
+package struct CheckpointStore: Sendable {
+    package var directory: String
+    package var region: String
     /// The ESET user the checkpoint belongs to; another user's checkpoint is not reused.
-    public var username: String
+    package var username: String
 
-    public init(directory: String, region: String, username: String) {
+    package init(directory: String, region: String, username: String) {
         self.directory = directory
         self.region = region
         self.username = username
     }
 
-    public var path: String { (directory as NSString).appendingPathComponent("checkpoint-\(region).json") }
+    package var path: String { (directory as NSString).appendingPathComponent("checkpoint-\(region).json") }
 
     /// What loading found.
-    public enum Loaded: Sendable, Equatable {
+    package enum Loaded: Sendable, Equatable {
         case none
         case checkpoint(Checkpoint)
         /// The file exists but cannot be used; collection starts over (sending more is safe).
         case unusable(reason: String)
     }
 
-    public func load() -> Loaded {
+    package func load() -> Loaded {
         guard let data = FileManager.default.contents(atPath: path) else {
             return FileManager.default.fileExists(atPath: path) ? .unusable(reason: "\(path): cannot read the file") : .none
         }
@@ -78,7 +84,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Writes `checkpoint` atomically, creating the directory when needed.
-    public func save(_ checkpoint: Checkpoint, now: Int64 = systemClockMicroseconds()) throws {
+    package func save(_ checkpoint: Checkpoint, now: Int64 = systemClockMicroseconds()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var writer = JSONWriter()
         writer.beginObject()
@@ -100,15 +106,15 @@ public struct CheckpointStore: Sendable {
 }
 
 /// A file that could not be written.
-public struct FileWriteError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "\(path): \(reason)" }
+package struct FileWriteError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package var description: String { "\(path): \(reason)" }
 }
 
 /// Writes `bytes` to `path` so that readers see the old content or the new, never a mix, even
 /// across a crash: temporary sibling, fsync, rename, fsync of the directory.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let temporary = path + ".tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard descriptor >= 0 else { throw FileWriteError(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))") }

@@ -11,15 +11,15 @@
 /// The table is split into 16 shards, picked by the top bits of the (mixed) hash, that grow
 /// independently: growing copies one shard at a time, so the peak memory while growing exceeds
 /// the table by a sixteenth, not by half (which showed as peak RSS of a million-device cycle).
-public struct SeenDevices: Sendable {
+package struct SeenDevices: Sendable {
     /// Slots hold hashes; 0 marks an empty slot (a real hash of 0 is stored as 1).
     private var shards: [[UInt64]]
     private var shardCounts: [Int]
-    public private(set) var count = 0
+    package private(set) var count = 0
     private static let shardCount = 16
     private static let minimumShardCapacity = 64
 
-    public init(expectedCount: Int = 0) {
+    package init(expectedCount: Int = 0) {
         var capacity = Self.minimumShardCapacity
         while capacity * 3 / 4 < (expectedCount + Self.shardCount - 1) / Self.shardCount { capacity *= 2 }
         shards = Array(repeating: Array(repeating: 0, count: capacity), count: Self.shardCount)
@@ -27,14 +27,14 @@ public struct SeenDevices: Sendable {
     }
 
     /// Records `uuid`; returns false when it was already there (a duplicate).
-    public mutating func insert(_ uuid: String) -> Bool {
+    package mutating func insert(_ uuid: String) -> Bool {
         var hasher = Hasher()
         hasher.combine(uuid)
         return insert(hash: UInt64(bitPattern: Int64(hasher.finalize())))
     }
 
     /// Records a hash directly; exposed for tests of the table itself.
-    public mutating func insert(hash: UInt64) -> Bool {
+    package mutating func insert(hash: UInt64) -> Bool {
         let key = hash == 0 ? 1 : hash
         // Spread the high bits too: SipHash output is uniform, but test hashes may not be.
         let mixed = key &* 0x9E37_79B9_7F4A_7C15
@@ -49,7 +49,7 @@ public struct SeenDevices: Sendable {
     }
 
     /// Bytes held by the table.
-    public var memoryFootprint: Int { shards.reduce(0) { $0 + $1.count } * MemoryLayout<UInt64>.stride }
+    package var memoryFootprint: Int { shards.reduce(0) { $0 + $1.count } * MemoryLayout<UInt64>.stride }
 
     /// Linear probing; the mask works because capacity is a power of two.
     private static func place(_ key: UInt64, mixed: UInt64, in slots: inout [UInt64]) -> Bool {

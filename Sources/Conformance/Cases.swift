@@ -7,24 +7,24 @@ import JSON
 ///   and `expected.ndjson`, the golden events in device order.
 /// * `error` cases name mock scenarios and the outcome a correct connector must reach.
 /// * `delivery` cases check what reaches the Sekoia.io intake over one or more cycles.
-public struct ConformanceCase: Sendable {
-    public enum Kind: String, Sendable { case mapping, error, delivery }
+package struct ConformanceCase: Sendable {
+    package enum Kind: String, Sendable { case mapping, error, delivery }
 
-    public var name: String
-    public var directory: URL
-    public var kind: Kind
-    public var description: String
-    public var rules: [String]
-    public var profile: String
+    package var name: String
+    package var directory: URL
+    package var kind: Kind
+    package var description: String
+    package var rules: [String]
+    package var profile: String
     /// The pinned line of mapping.md the case proves, when it proves one.
-    public var pinned: String?
+    package var pinned: String?
     /// Indices (in devices.json) of devices the connector must reject (G4).
-    public var rejectedIndices: [Int]
+    package var rejectedIndices: [Int]
     /// The whole `case.json`, for the kind-specific expectations.
-    public var definition: JSONValue
+    package var definition: JSONValue
 
     /// The golden events of a mapping case, one per line of `expected.ndjson`.
-    public func expectedEvents() throws -> [JSONValue] {
+    package func expectedEvents() throws -> [JSONValue] {
         let url = directory.appendingPathComponent("expected.ndjson")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw CaseError(url.path, "no such file") }
         var events: [JSONValue] = []
@@ -41,9 +41,9 @@ public struct ConformanceCase: Sendable {
 }
 
 /// Finds and reads cases.
-public enum CaseLoader {
+package enum CaseLoader {
     /// Every case below `root` (any directory holding a `case.json`), sorted by path.
-    public static func loadCases(under root: URL) throws -> [ConformanceCase] {
+    package static func loadCases(under root: URL) throws -> [ConformanceCase] {
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
             throw CaseError(root.path, "no such directory")
         }
@@ -55,7 +55,7 @@ public enum CaseLoader {
     }
 
     /// Reads one case directory.
-    public static func load(_ directory: URL, root: URL? = nil) throws -> ConformanceCase {
+    package static func load(_ directory: URL, root: URL? = nil) throws -> ConformanceCase {
         let file = directory.appendingPathComponent("case.json")
         let json = try readJSONFile(file)
         guard case .object = json else { throw CaseError(file.path, "expected a JSON object") }
@@ -94,7 +94,7 @@ public enum CaseLoader {
     }
 
     /// Coverage problems: rules without a case, and cases naming rules the catalog lacks.
-    public static func coverageProblems(cases: [ConformanceCase], catalog: RuleCatalog) -> [String] {
+    package static func coverageProblems(cases: [ConformanceCase], catalog: RuleCatalog) -> [String] {
         var problems: [String] = []
         let known = Set(catalog.rules.map(\.id))
         for testCase in cases {

@@ -1,15 +1,15 @@
 import JSON
 
 /// One difference between an expected and a produced event.
-public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
+package struct Mismatch: Sendable, Equatable, CustomStringConvertible {
     /// Where, with array indices: `device.network_interfaces[1].mac`.
-    public var path: String
+    package var path: String
     /// The same place with `[]` for indices, the form rules own attributes in.
-    public var attribute: String
-    public var expected: JSONValue?
-    public var actual: JSONValue?
+    package var attribute: String
+    package var expected: JSONValue?
+    package var actual: JSONValue?
 
-    public var description: String {
+    package var description: String {
         "\(path): expected \(expected.map(\.jsonText) ?? "(absent)"), got \(actual.map(\.jsonText) ?? "(absent)")"
     }
 }
@@ -18,13 +18,13 @@ public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
 ///
 /// The string `"$now"` in an expected event stands for a time taken during the run (M13's
 /// fallback): it matches any number inside `now`.
-public struct EventComparator: Sendable {
+package struct EventComparator: Sendable {
     /// The instants a `"$now"` may take, in the unit the profile writes.
-    public var now: ClosedRange<Double>
+    package var now: ClosedRange<Double>
 
-    public init(now: ClosedRange<Double>) { self.now = now }
+    package init(now: ClosedRange<Double>) { self.now = now }
 
-    public func compare(expected: JSONValue, actual: JSONValue) -> [Mismatch] {
+    package func compare(expected: JSONValue, actual: JSONValue) -> [Mismatch] {
         var mismatches: [Mismatch] = []
         compare(expected, actual, path: "", attribute: "", into: &mismatches)
         return mismatches

@@ -5,13 +5,13 @@ import JSON
 ///
 /// Only on request (`eset-conformance --record`), and the result must be reviewed like code:
 /// a golden written by the code under test proves nothing until a person has read it.
-public struct GoldenRecorder: Sendable {
-    public var runner: ConformanceRunner
+package struct GoldenRecorder: Sendable {
+    package var runner: ConformanceRunner
 
-    public init(runner: ConformanceRunner) { self.runner = runner }
+    package init(runner: ConformanceRunner) { self.runner = runner }
 
     /// Returns how many files were written.
-    public func record(_ cases: [ConformanceCase]) async throws -> Int {
+    package func record(_ cases: [ConformanceCase]) async throws -> Int {
         var written = 0
         for testCase in cases where testCase.kind == .mapping {
             let (output, _) = try await runner.produce(testCase)

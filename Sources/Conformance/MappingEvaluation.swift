@@ -2,15 +2,15 @@ import JSON
 import OCSF
 
 /// What the connector produced for one mapping case.
-public struct MappingRunOutput: Sendable {
-    public var events: [JSONValue]
-    public var exitStatus: Int32
+package struct MappingRunOutput: Sendable {
+    package var events: [JSONValue]
+    package var exitStatus: Int32
     /// Indices (in the case's devices.json) the connector reported as rejected.
-    public var rejectedIndices: [Int]
+    package var rejectedIndices: [Int]
     /// The instants a `"$now"` may take, as epoch seconds (the run's start and end).
-    public var runWindowSeconds: ClosedRange<Double>
+    package var runWindowSeconds: ClosedRange<Double>
 
-    public init(events: [JSONValue], exitStatus: Int32, rejectedIndices: [Int], runWindowSeconds: ClosedRange<Double>) {
+    package init(events: [JSONValue], exitStatus: Int32, rejectedIndices: [Int], runWindowSeconds: ClosedRange<Double>) {
         self.events = events
         self.exitStatus = exitStatus
         self.rejectedIndices = rejectedIndices
@@ -19,8 +19,8 @@ public struct MappingRunOutput: Sendable {
 }
 
 /// Judges a mapping case: every attribute of every event, attributed to the rules that own it.
-public enum MappingEvaluation {
-    public static func evaluate(
+package enum MappingEvaluation {
+    package static func evaluate(
         _ testCase: ConformanceCase, expected: [JSONValue], output: MappingRunOutput, catalog: RuleCatalog, seconds: Double
     ) -> CaseResult {
         var problems: [String] = []
@@ -83,7 +83,7 @@ public enum MappingEvaluation {
 
     /// The findings the published table is known to produce (mapping.md "Known problems", and
     /// M07 leaving out `os.name`, which OCSF requires): see Conformance/DEVIATIONS.md.
-    public static let knownSekoiaDeviations: Set<String> = [
+    package static let knownSekoiaDeviations: Set<String> = [
         "timestamp_seconds_not_milliseconds@time", "timestamp_seconds_not_milliseconds@device.last_seen_time",
         "attribute_required_missing@severity_id", "attribute_enum_sibling_incorrect@device.os.type",
         "attribute_required_missing@device.os.name",

@@ -1,22 +1,22 @@
 import Foundation
 
 /// What one case came to.
-public struct CaseResult: Sendable {
-    public var name: String
-    public var kind: ConformanceCase.Kind
-    public var profile: String
-    public var rules: [String]
+package struct CaseResult: Sendable {
+    package var name: String
+    package var kind: ConformanceCase.Kind
+    package var profile: String
+    package var rules: [String]
     /// The rules this case proves wrong (empty when it passed).
-    public var failedRules: [String]
+    package var failedRules: [String]
     /// Human-readable reasons, one per problem found.
-    public var problems: [String]
-    public var seconds: Double
+    package var problems: [String]
+    package var seconds: Double
     /// Known OCSF deviations seen in this case's events (`code@path` → count), sekoia profile only.
-    public var deviations: [String: Int] = [:]
+    package var deviations: [String: Int] = [:]
 
-    public var passed: Bool { problems.isEmpty }
+    package var passed: Bool { problems.isEmpty }
 
-    public init(name: String, kind: ConformanceCase.Kind, profile: String, rules: [String], failedRules: [String], problems: [String], seconds: Double) {
+    package init(name: String, kind: ConformanceCase.Kind, profile: String, rules: [String], failedRules: [String], problems: [String], seconds: Double) {
         self.name = name
         self.kind = kind
         self.profile = profile
@@ -28,28 +28,28 @@ public struct CaseResult: Sendable {
 }
 
 /// The outcome of a run: per rule and per case.
-public struct ConformanceReport: Sendable {
-    public var catalog: RuleCatalog
-    public var results: [CaseResult]
+package struct ConformanceReport: Sendable {
+    package var catalog: RuleCatalog
+    package var results: [CaseResult]
     /// Problems of the suite itself (coverage, unreadable cases).
-    public var suiteProblems: [String]
+    package var suiteProblems: [String]
 
-    public init(catalog: RuleCatalog, results: [CaseResult], suiteProblems: [String] = []) {
+    package init(catalog: RuleCatalog, results: [CaseResult], suiteProblems: [String] = []) {
         self.catalog = catalog
         self.results = results
         self.suiteProblems = suiteProblems
     }
 
-    public struct RuleRow: Sendable, Equatable {
-        public var id: String
-        public var statement: String
-        public var cases: Int
-        public var failingCases: [String]
-        public var passed: Bool { cases > 0 && failingCases.isEmpty }
+    package struct RuleRow: Sendable, Equatable {
+        package var id: String
+        package var statement: String
+        package var cases: Int
+        var failingCases: [String]
+        package var passed: Bool { cases > 0 && failingCases.isEmpty }
     }
 
     /// One row per rule of the catalog that any case in this run names or fails, in catalog order.
-    public var ruleRows: [RuleRow] {
+    package var ruleRows: [RuleRow] {
         catalog.rules.compactMap { rule in
             let cases = results.filter { $0.rules.contains(rule.id) }.count
             let failing = results.filter { $0.failedRules.contains(rule.id) }.map(\.name)
@@ -58,13 +58,13 @@ public struct ConformanceReport: Sendable {
         }
     }
 
-    public var failedRuleIDs: [String] { ruleRows.filter { !$0.passed }.map(\.id) }
-    public var passedCaseCount: Int { results.filter(\.passed).count }
-    public var failedCaseCount: Int { results.count - passedCaseCount }
-    public var succeeded: Bool { failedCaseCount == 0 && suiteProblems.isEmpty && failedRuleIDs.isEmpty }
+    package var failedRuleIDs: [String] { ruleRows.filter { !$0.passed }.map(\.id) }
+    var passedCaseCount: Int { results.filter(\.passed).count }
+    var failedCaseCount: Int { results.count - passedCaseCount }
+    package var succeeded: Bool { failedCaseCount == 0 && suiteProblems.isEmpty && failedRuleIDs.isEmpty }
 
     /// The table printed by `eset-conformance`, closed by `N passed, N failed` (counting cases).
-    public func text(verbose: Bool = false) -> String {
+    package func text(verbose: Bool = false) -> String {
         var lines: [String] = []
         let rows = ruleRows
         let statementWidth = 78
@@ -115,7 +115,7 @@ public struct ConformanceReport: Sendable {
     }
 
     /// JUnit XML: one test suite per kind, one test case per case, one per rule.
-    public func junitXML() -> String {
+    package func junitXML() -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let totalFailures = failedCaseCount + failedRuleIDs.count + suiteProblems.count
         xml += "<testsuites name=\"eset-conformance\" tests=\"\(results.count + ruleRows.count)\" failures=\"\(totalFailures)\">\n"

@@ -2,24 +2,24 @@ import Foundation
 import JSON
 
 /// One rule of the contract (M01–M19, G1–G5, S01–S09) as `Conformance/rules.json` states it.
-public struct ConformanceRule: Sendable, Equatable {
-    public var id: String
+package struct ConformanceRule: Sendable, Equatable {
+    package var id: String
     /// `sekoia` (a row of the published table), `ocsf-strict` (a fix of the strict profile) or
     /// `all` (a general rule).
-    public var profile: String
-    public var statement: String
+    package var profile: String
+    package var statement: String
     /// The OCSF attributes the rule owns, `[]` marking every element of an array.
-    public var attributes: [String]
+    package var attributes: [String]
 }
 
 /// The rule list, and which rule answers for which attribute.
-public struct RuleCatalog: Sendable {
-    public var rules: [ConformanceRule]
+package struct RuleCatalog: Sendable {
+    package var rules: [ConformanceRule]
 
-    public init(rules: [ConformanceRule]) { self.rules = rules }
+    package init(rules: [ConformanceRule]) { self.rules = rules }
 
     /// Reads `rules.json`; problems name the file and the rule's position.
-    public static func load(_ url: URL) throws -> RuleCatalog {
+    package static func load(_ url: URL) throws -> RuleCatalog {
         let json = try readJSONFile(url)
         guard case .array(let entries)? = json["rules"] else {
             throw CaseError(url.path, "expected an object with a \"rules\" array")
@@ -40,14 +40,14 @@ public struct RuleCatalog: Sendable {
         return RuleCatalog(rules: rules)
     }
 
-    public func rule(_ id: String) -> ConformanceRule? { rules.first { $0.id == id } }
+    package func rule(_ id: String) -> ConformanceRule? { rules.first { $0.id == id } }
 
     /// The rules that answer for a mismatch at `path` (in `[]` form) under `profile`.
     ///
     /// The nearest owned ancestor answers when the attribute itself has no owner (a missing
     /// `device.os` object is M06's). Under ocsf-strict, a strict rule that owns the attribute
     /// replaces the table rows it fixes.
-    public func owners(of path: String, profile: String) -> [String] {
+    package func owners(of path: String, profile: String) -> [String] {
         var candidate = path
         while true {
             let owning = rules.filter { $0.attributes.contains(candidate) }
@@ -62,16 +62,16 @@ public struct RuleCatalog: Sendable {
 }
 
 /// A problem in a conformance file, naming the file and what is wrong.
-public struct CaseError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
+package struct CaseError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
 
-    public init(_ path: String, _ reason: String) {
+    package init(_ path: String, _ reason: String) {
         self.path = path
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }
 
 /// Reads and parses a JSON file; syntax errors name the file, line and column.

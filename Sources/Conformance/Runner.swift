@@ -6,12 +6,12 @@ import JSON
 /// Runs cases the way a user would run the connector: a mock on a free loopback port per case,
 /// the real `eset-connector collect` over HTTP against it (only `--eset-url` differs from
 /// production), then a comparison of what came out.
-public struct ConformanceRunner: Sendable {
-    public var catalog: RuleCatalog
+package struct ConformanceRunner: Sendable {
+    package var catalog: RuleCatalog
     /// Scenario files beyond MockData/scenarios (a user's own).
-    public var scenarioLibrary: [MockScenario]
+    package var scenarioLibrary: [MockScenario]
 
-    public init(catalog: RuleCatalog, scenarioLibrary: [MockScenario]) {
+    package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario]) {
         self.catalog = catalog
         self.scenarioLibrary = scenarioLibrary
     }
@@ -21,7 +21,7 @@ public struct ConformanceRunner: Sendable {
     static let password = "demo-password"
 
     /// Runs one case; never throws: a case that cannot run is a failed case saying why.
-    public func run(_ testCase: ConformanceCase) async -> CaseResult {
+    package func run(_ testCase: ConformanceCase) async -> CaseResult {
         let started = Date()
         do {
             switch testCase.kind {
@@ -37,7 +37,7 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Runs every case, one after another (each has its own mock), and builds the report.
-    public func run(_ cases: [ConformanceCase], progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
+    package func run(_ cases: [ConformanceCase], progress: (@Sendable (CaseResult) -> Void)? = nil) async -> ConformanceReport {
         var results: [CaseResult] = []
         for testCase in cases {
             let result = await run(testCase)
@@ -60,7 +60,7 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Serves the case's fleet and collects it with the real connector.
-    public func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
+    package func produce(_ testCase: ConformanceCase) async throws -> (MappingRunOutput, ConnectorRun) {
         let fixtures = try caseFixtures(testCase.directory)
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -85,10 +85,10 @@ public struct ConformanceRunner: Sendable {
     // MARK: Shared pieces
 
     /// What one `eset-connector collect` run printed and returned.
-    public struct ConnectorRun: Sendable {
-        public var status: Int32
-        public var standardOutput: String
-        public var standardError: String
+    package struct ConnectorRun: Sendable {
+        package var status: Int32
+        package var standardOutput: String
+        package var standardError: String
     }
 
     func caseFixtures(_ directory: URL) throws -> MockFixtures {

@@ -29,25 +29,25 @@ let defaultConformanceDirectory = URL(fileURLWithPath: #filePath).deletingLastPa
     .appendingPathComponent("../../Conformance").standardized
 
 /// Runs `eset-conformance`; returns its exit status.
-public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
+package func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) },
                               writeError: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) async -> Int32 {
     let parsed: ParsedArguments
     do {
         switch try parse(arguments, spec: conformanceSpec) {
         case .help(let text):
             write(text.hasSuffix("\n") ? text : text + "\n")
-            return 0
+            return ExitStatus.success.rawValue
         case .run(let run):
             parsed = run
         }
     } catch {
         writeError("error: \(error.message)\n")
         if let hint = error.helpHint { writeError(hint + "\n") }
-        return 64
+        return ExitStatus.usage.rawValue
     }
     if let profile = parsed.value("profile"), !["sekoia", "ocsf-strict"].contains(profile) {
         writeError("error: invalid value '\(profile)' for '--profile': expected sekoia or ocsf-strict\n")
-        return 64
+        return ExitStatus.usage.rawValue
     }
     let casesDirectory = parsed.value("cases").map { URL(fileURLWithPath: $0) } ?? defaultConformanceDirectory.appendingPathComponent("cases")
     let rulesFile = parsed.value("rules").map { URL(fileURLWithPath: $0) } ?? defaultConformanceDirectory.appendingPathComponent("rules.json")
@@ -60,7 +60,7 @@ public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable 
         library = try ESETMockConfiguration.loadScenarioLibrary(extraDirectory: parsed.value("cases").map { URL(fileURLWithPath: $0) })
     } catch {
         writeError("error: \(error)\n")
-        return 1
+        return ExitStatus.failure.rawValue
     }
     var suiteProblems: [String] = []
     let filters = parsed.values("filter")
@@ -84,7 +84,7 @@ public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable 
     }
     if cases.isEmpty {
         writeError("error: no case to run under \(casesDirectory.path)\(filters.isEmpty ? "" : " matching the filter")\n")
-        return 1
+        return ExitStatus.failure.rawValue
     }
     let verbose = parsed.flag("verbose")
     let runner = ConformanceRunner(catalog: catalog, scenarioLibrary: library)
@@ -99,7 +99,7 @@ public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable 
             write("recorded \(recorded) golden file(s); review them with 'git diff Conformance/'\n")
         } catch {
             writeError("error: recording failed: \(error)\n")
-            return 1
+            return ExitStatus.failure.rawValue
         }
     }
     write(finalReport.text(verbose: verbose))
@@ -108,8 +108,8 @@ public func runConformanceCLI(_ arguments: [String], write: @escaping @Sendable 
             try Data(finalReport.junitXML().utf8).write(to: URL(fileURLWithPath: junit))
         } catch {
             writeError("error: cannot write \(junit): \(error.localizedDescription)\n")
-            return 1
+            return ExitStatus.failure.rawValue
         }
     }
-    return finalReport.succeeded ? 0 : 1
+    return (finalReport.succeeded ? ExitStatus.success : .failure).rawValue
 }

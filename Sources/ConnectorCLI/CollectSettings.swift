@@ -64,32 +64,37 @@ package struct CollectSettings: Sendable {
             requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize)
     }
 
+    static let pageSizeOption = TypedOption<Int>("page-size", help: "Devices and groups per page, 1-1000.", default: 1000, in: 1...1000)
+    static let batchSizeOption = TypedOption<Int>("batch-size", help: "Events per Sekoia.io push, 1-10000.", default: 100, in: 1...10_000)
+    static let intervalOption = TypedOption<Double>(
+        "interval", value: "SECONDS", help: "Run a cycle, wait SECONDS, repeat until SIGINT/SIGTERM.", in: 0...31_536_000)
+    static let cyclesOption = TypedOption<Int>("cycles", help: "With --interval: stop after N cycles.", in: 1...Int.max)
+    static let taskTimeoutOption = TypedOption<Double>(
+        "task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", default: 300, in: 0...86_400)
+
     static let options: [OptionSpec] = [
-        .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
+        ConnectorOptions.region.spec,
         .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
         .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
         .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
         .option("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock)."),
-        .option("page-size", value: "N", help: "Devices and groups per page, 1-1000.", defaultDescription: "1000"),
-        .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
+        pageSizeOption.spec,
+        ConnectorOptions.rateLimit.spec,
         .option("output", short: "o", value: "FILE", help: "Write NDJSON here, replaced atomically at the end of each cycle."),
         .option("sekoia-url", value: "URL", help: "Sekoia.io API base to push to, e.g. https://api.sekoia.io (needs --connector-uuid)."),
         .option("connector-uuid", value: "UUID", help: "The Sekoia.io asset connector to push to."),
         .option("sekoia-api-key-file", value: "FILE", help: "File holding the Sekoia.io API key (else SEKOIA_API_KEY)."),
         .option("sekoia-api-key", value: "-", help: "Refused: an API key on the command line shows in ps and shell history."),
-        .option("batch-size", value: "N", help: "Events per Sekoia.io push, 1-10000.", defaultDescription: "100"),
+        batchSizeOption.spec,
         .option("state-dir", value: "DIR", help: "Keep the checkpoint here and send only devices synced since the last good cycle."),
         .flag("full", help: "Ignore the checkpoint: send every device (the checkpoint still moves on success)."),
-        .option("interval", value: "SECONDS", help: "Run a cycle, wait SECONDS, repeat until SIGINT/SIGTERM."),
-        .option("cycles", value: "N", help: "With --interval: stop after N cycles."),
+        intervalOption.spec,
+        cyclesOption.spec,
         .flag("allow-missing-groups", help: "If the device groups cannot be loaded, send devices without groups instead of failing."),
         .option("rejects", value: "FILE", help: "Write rejected devices (no usable uuid) here as NDJSON with page, index and reason."),
         profileOption,
-        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
-        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
-        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
-        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
-        .option("task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", defaultDescription: "300"),
+    ] + RetryOptions.options + [
+        taskTimeoutOption.spec,
         .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
     ]
 
@@ -103,13 +108,7 @@ package struct CollectSettings: Sendable {
         if arguments.value("sekoia-api-key") != nil {
             throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
         }
-        let regionName = try arguments.required("region")
-        let region: ESETRegion
-        do {
-            region = try ESETRegion.named(regionName)
-        } catch {
-            throw usage("invalid value '\(regionName)' for '--region': \(error)")
-        }
+        let region = try arguments.required(ConnectorOptions.region)
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
 
@@ -118,31 +117,18 @@ package struct CollectSettings: Sendable {
             missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path)
 
         let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in try checkedURL(text, flag: "eset-url", path: path) }
-        let pageSize = try arguments.int("page-size", range: 1...1000) ?? 1000
+        let pageSize = try arguments.required(pageSizeOption)
 
-        var callsPerSecond: Double? = 10
-        if let text = arguments.value("rate-limit") {
-            if text.lowercased() == "off" {
-                callsPerSecond = nil
-            } else {
-                guard let rate = try arguments.double("rate-limit", range: 0.001...1_000_000), rate > 0 else {
-                    throw usage("invalid value '\(text)' for '--rate-limit': expected a positive number of calls per second or 'off'")
-                }
-                callsPerSecond = rate
-            }
-        }
+        let callsPerSecond = try arguments.required(ConnectorOptions.rateLimit).callsPerSecond
 
-        let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
-        let retry = RetryPolicy(
-            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
-            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
-            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1,
-            maxDelay: 30, maxRetryAfter: 60)
+        let retryOptions = try RetryOptions(parsing: arguments)
+        let requestTimeout = retryOptions.requestTimeout
+        let retry = retryOptions.policy
 
         var sekoia: SekoiaConfiguration?
         let sekoiaURL = arguments.value("sekoia-url")
         let connectorUUID = arguments.value("connector-uuid")
-        let taskTimeout = try arguments.double("task-timeout", range: 0...86_400) ?? 300
+        let taskTimeout = try arguments.required(taskTimeoutOption)
         switch (sekoiaURL, connectorUUID) {
         case (nil, nil):
             if arguments.value("sekoia-api-key-file") != nil { throw usage("'--sekoia-api-key-file' needs '--sekoia-url'") }
@@ -165,19 +151,13 @@ package struct CollectSettings: Sendable {
                 baseURL: try checkedURL(url, flag: "sekoia-url", path: path), connectorUUID: uuid, apiKey: apiKey,
                 requestTimeout: requestTimeout, retry: sekoiaRetry, taskTimeout: taskTimeout)
         }
-        let batchSize = try arguments.int("batch-size", range: 1...10_000) ?? 100
+        let batchSize = try arguments.required(batchSizeOption)
 
-        let interval = try arguments.double("interval", range: 0...31_536_000)
-        let cycles = try arguments.int("cycles", range: 1...Int.max)
+        let interval = try arguments.value(intervalOption)
+        let cycles = try arguments.value(cyclesOption)
         if cycles != nil && interval == nil { throw usage("'--cycles' needs '--interval'") }
 
-        let profileName = arguments.value("profile") ?? "sekoia"
-        let profile: MappingProfile
-        do {
-            profile = try MappingProfile.named(profileName)
-        } catch {
-            throw usage("invalid value '\(profileName)' for '--profile': \(error)")
-        }
+        let profile = try arguments.required(ConnectorOptions.profile)
 
         let output = arguments.value("output")
         let rejects = arguments.value("rejects")

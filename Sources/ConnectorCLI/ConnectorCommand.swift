@@ -13,8 +13,11 @@ package let connectorSubcommands: [any ConnectorSubcommand.Type] = [
     CollectCommand.self, MapCommand.self, ValidateCommand.self,
 ]
 
+/// The command tree of the production connector (without `demo`).
+package let connectorSpec = makeConnectorSpec(connectorSubcommands)
+
 /// The command tree of `eset-connector` with `subcommands`.
-package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = connectorSubcommands) -> CommandSpec {
+package func makeConnectorSpec(_ subcommands: [any ConnectorSubcommand.Type]) -> CommandSpec {
     CommandSpec(
     name: "eset-connector",
     abstract: "Collects ESET Connect device inventory as OCSF 1.5.0 Device Inventory Info events and delivers it to Sekoia.io.",
@@ -30,7 +33,7 @@ package func connectorSpec(_ subcommands: [any ConnectorSubcommand.Type] = conne
 ///
 /// Only the production subcommands (`collect`, `map`, `validate`) are known here; the
 /// executable adds `demo` through `ConnectorDemo`.
-public func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+package func runConnectorCLI(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
     await runConnectorCLI(arguments, context: context, subcommands: connectorSubcommands)
 }
 
@@ -38,7 +41,7 @@ public func runConnectorCLI(_ arguments: [String], context: CLIContext = .proces
 package func runConnectorCLI(_ arguments: [String], context: CLIContext, subcommands: [any ConnectorSubcommand.Type]) async -> Int32 {
     let outcome: ParseOutcome
     do {
-        outcome = try parse(arguments, spec: connectorSpec(subcommands))
+        outcome = try parse(arguments, spec: makeConnectorSpec(subcommands))
     } catch {
         context.error("error: \(error.message)")
         if let hint = error.helpHint { context.error(hint) }
@@ -66,7 +69,6 @@ package func usageFailure(_ error: UsageError, context: CLIContext, command: Str
     return .usage
 }
 
-/// The `--profile` option shared by every command that maps.
-package let profileOption = OptionSpec.option(
-    "profile", value: "NAME", help: "Mapping profile: sekoia (the published table, default) or ocsf-strict (valid OCSF 1.5.0).",
-    defaultDescription: "sekoia")
+/// The `--profile` option shared by every command that maps (read it with
+/// `arguments.required(ConnectorOptions.profile)`).
+package let profileOption = ConnectorOptions.profile.spec

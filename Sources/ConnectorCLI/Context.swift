@@ -1,26 +1,15 @@
 import Foundation
 import Synchronization
 
-/// The exit statuses of `eset-connector`, documented in the README.
-public enum ExitStatus: Int32, Sendable {
-    case success = 0
-    /// The run failed: nothing (or not everything) was delivered.
-    case failure = 1
-    /// Everything that could be mapped was delivered, but some devices were rejected (G4).
-    case completedWithRejections = 2
-    /// The command line was wrong.
-    case usage = 64
-}
-
 /// Where a command writes text and reads its environment, so tests can run commands in-process.
-public struct CLIContext: Sendable {
-    public var environment: [String: String]
-    public var standardOutput: TextStream
-    public var standardError: TextStream
+package struct CLIContext: Sendable {
+    package var environment: [String: String]
+    package var standardOutput: TextStream
+    package var standardError: TextStream
     /// Whether stderr is a terminal (progress lines are shown only then).
-    public var standardErrorIsTerminal: Bool
+    package var standardErrorIsTerminal: Bool
 
-    public init(environment: [String: String], standardOutput: TextStream, standardError: TextStream, standardErrorIsTerminal: Bool = false) {
+    package init(environment: [String: String], standardOutput: TextStream, standardError: TextStream, standardErrorIsTerminal: Bool = false) {
         self.environment = environment
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -28,7 +17,7 @@ public struct CLIContext: Sendable {
     }
 
     /// The process's own environment and standard streams.
-    public static func process() -> CLIContext {
+    package static func process() -> CLIContext {
         CLIContext(
             environment: ProcessInfo.processInfo.environment,
             standardOutput: .standardOutput,
@@ -37,27 +26,27 @@ public struct CLIContext: Sendable {
     }
 
     /// Writes one line to stderr.
-    public func error(_ line: String) { standardError.write(line + "\n") }
+    package func error(_ line: String) { standardError.write(line + "\n") }
     /// Writes one line to stdout.
-    public func print(_ line: String) { standardOutput.write(line + "\n") }
+    package func print(_ line: String) { standardOutput.write(line + "\n") }
 }
 
 /// A text destination: a file descriptor, or memory for tests.
-public final class TextStream: Sendable {
+package final class TextStream: Sendable {
     private enum Target { case descriptor(Int32), memory }
     private let target: Target
     private let captured = Mutex<[UInt8]>([])
 
     private init(_ target: Target) { self.target = target }
 
-    public static let standardOutput = TextStream(.descriptor(1))
-    public static let standardError = TextStream(.descriptor(2))
+    package static let standardOutput = TextStream(.descriptor(1))
+    package static let standardError = TextStream(.descriptor(2))
     /// Keeps everything written, for tests.
-    public static func memory() -> TextStream { TextStream(.memory) }
+    package static func memory() -> TextStream { TextStream(.memory) }
 
-    public func write(_ text: String) { write(Array(text.utf8)) }
+    package func write(_ text: String) { write(Array(text.utf8)) }
 
-    public func write(_ bytes: [UInt8]) {
+    package func write(_ bytes: [UInt8]) {
         switch target {
         case .memory:
             captured.withLock { $0.append(contentsOf: bytes) }
@@ -77,5 +66,5 @@ public final class TextStream: Sendable {
     }
 
     /// What was written so far (memory streams only).
-    public var text: String { String(decoding: captured.withLock { $0 }, as: UTF8.self) }
+    package var text: String { String(decoding: captured.withLock { $0 }, as: UTF8.self) }
 }

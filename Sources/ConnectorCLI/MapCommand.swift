@@ -29,11 +29,9 @@ enum MapCommand: ConnectorSubcommand {
         let profile: MappingProfile
         do {
             devicesPath = try arguments.required("devices")
-            profile = try MappingProfile.named(arguments.value("profile") ?? "sekoia")
-        } catch let error as UsageError {
-            return usageFailure(error, context: context, command: "map")
+            profile = try arguments.required(ConnectorOptions.profile)
         } catch {
-            return usageFailure(UsageError("invalid value for '--profile': \(error)"), context: context, command: "map")
+            return usageFailure(error, context: context, command: "map")
         }
 
         var directory = GroupDirectory()
@@ -57,9 +55,9 @@ enum MapCommand: ConnectorSubcommand {
             return .failure
         }
 
-        let output: EventOutput
+        let output: NDJSONOutput
         do {
-            output = try arguments.value("output").map(EventOutput.file) ?? .stream { context.standardOutput.write($0) }
+            output = try arguments.value("output").map(NDJSONOutput.file) ?? .stream { context.standardOutput.write($0) }
         } catch {
             context.error("error: \(error)")
             return .failure

@@ -1,7 +1,6 @@
-import Dispatch
-import ESET
 import Foundation
 import HTTPClient
+import Signals
 import Synchronization
 
 /// How a running `collect` is asked to stop: by SIGINT/SIGTERM in a real process, or directly
@@ -27,7 +26,7 @@ package final class StopController: Sendable {
 
     /// Stop requests so far.
     package var requests: Int { state.withLock { $0.requests } }
-    package var stopRequested: Bool { requests > 0 }
+    var stopRequested: Bool { requests > 0 }
 
     package func requestStop() {
         let (count, cycle, wait) = state.withLock { state -> (Int, Task<Void, Never>?, Task<Void, any Error>?) in
@@ -65,31 +64,18 @@ package final class StopController: Sendable {
     }
 }
 
-/// Turns SIGINT and SIGTERM into stop requests while installed; restores the defaults after.
+/// Turns SIGINT and SIGTERM into stop requests while installed (through the toolkit's one
+/// signal mechanism, `onSignals`); restores the default dispositions after.
 final class SignalStopper: Sendable {
-    private let sources: Mutex<[any DispatchSourceSignal]>
+    private static let signals = [SIGINT, SIGTERM]
+    private let subscription: SignalSubscription
 
     init(controller: StopController) {
-        var installed: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { controller.requestStop() }
-            source.resume()
-            installed.append(source)
-        }
-        sources = Mutex(installed)
+        subscription = onSignals(Self.signals) { _ in controller.requestStop() }
     }
 
     func uninstall() {
-        let installed = sources.withLock { sources -> [any DispatchSourceSignal] in
-            defer { sources.removeAll() }
-            return sources
-        }
-        for source in installed { source.cancel() }
-        if !installed.isEmpty {
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        subscription.cancel()
+        SignalSubscription.restoreDefaultDisposition(Self.signals)
     }
 }

@@ -13,6 +13,9 @@ import Sekoia
 enum DemoCommand: ConnectorSubcommand {
     static let connectorUUID = "00000000-5e60-4a11-8000-000000000de0"
 
+    static let events = TypedOption<Int>("events", help: "How many delivered events to print.", default: 2, in: 0...1000)
+    static let pageSize = TypedOption<Int>("page-size", help: "Devices per page (small, to show paging).", default: 100, in: 1...1000)
+
     static let spec = CommandSpec(
         name: "demo",
         abstract: "Run one full cycle against an in-process mock ESET API and mock Sekoia.io intake, and show what happened.",
@@ -22,11 +25,11 @@ enum DemoCommand: ConnectorSubcommand {
             the real services. --scenario makes the mock misbehave (see MockData/scenarios) to show the resilience.
             """,
         options: [
-            .option("region", value: "REGION", help: "The ESET region to play: eu, de, us, ca or jpn.", defaultDescription: "eu"),
+            ConnectorOptions.demoRegion.spec,
             profileOption,
             .option("scenario", value: "NAME", help: "A mock scenario to activate, e.g. server-errors or sekoia-429."),
-            .option("events", value: "N", help: "How many delivered events to print.", defaultDescription: "2"),
-            .option("page-size", value: "N", help: "Devices per page (small, to show paging).", defaultDescription: "100"),
+            events.spec,
+            pageSize.spec,
         ]
     )
 
@@ -36,24 +39,12 @@ enum DemoCommand: ConnectorSubcommand {
         let eventCount: Int
         let pageSize: Int
         do {
-            let regionName = arguments.value("region") ?? "eu"
-            do {
-                region = try ESETRegion.named(regionName)
-            } catch {
-                throw UsageError("invalid value '\(regionName)' for '--region': \(error)")
-            }
-            let profileName = arguments.value("profile") ?? "sekoia"
-            do {
-                profile = try MappingProfile.named(profileName)
-            } catch {
-                throw UsageError("invalid value '\(profileName)' for '--profile': \(error)")
-            }
-            eventCount = try arguments.int("events", range: 0...1000) ?? 2
-            pageSize = try arguments.int("page-size", range: 1...1000) ?? 100
-        } catch let error as UsageError {
-            return usageFailure(error, context: context, command: "demo")
+            region = try arguments.required(ConnectorOptions.demoRegion)
+            profile = try arguments.required(ConnectorOptions.profile)
+            eventCount = try arguments.required(Self.events)
+            pageSize = try arguments.required(Self.pageSize)
         } catch {
-            return .failure
+            return usageFailure(error, context: context, command: "demo")
         }
 
         var configuration: ESETMockConfiguration
@@ -147,7 +138,7 @@ enum DemoCommand: ConnectorSubcommand {
 }
 
 /// Runs `eset-connector` with every subcommand, `demo` included: the executable's entry point.
-public func runESETConnector(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
+package func runESETConnector(_ arguments: [String], context: CLIContext = .process()) async -> Int32 {
     await runConnectorCLI(arguments, context: context, subcommands: [DemoCommand.self] + connectorSubcommands)
 }
 

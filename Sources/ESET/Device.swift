@@ -4,28 +4,28 @@ import JSON
 ///
 /// Decoding never fails on a field: odd values count as absent (G1–G3). Only a device without a
 /// usable `uuid` cannot be represented (G4); see `DeviceRejection`.
-public struct ESETDevice: Sendable, Equatable {
+package struct ESETDevice: Sendable, Equatable {
     /// Never empty: a device without one is rejected before it becomes an `ESETDevice`.
-    public var uuid: String
-    public var displayName: String?
-    public var originalDisplayName: String?
-    public var description: String?
-    public var deviceType: String?
-    public var enrollmentStatus: String?
+    package var uuid: String
+    package var displayName: String?
+    package var originalDisplayName: String?
+    package var description: String?
+    package var deviceType: String?
+    package var enrollmentStatus: String?
     /// `true` only when the API sent JSON `true`; `"true"` or `1` do not count.
-    public var isMobile: Bool
-    public var lastSyncTime: String?
-    public var managementDomain: String?
-    public var parentGroupUUID: String?
-    public var primaryLocalIPAddress: String?
-    public var publicIPAddress: String?
+    package var isMobile: Bool
+    package var lastSyncTime: String?
+    package var managementDomain: String?
+    package var parentGroupUUID: String?
+    package var primaryLocalIPAddress: String?
+    package var publicIPAddress: String?
     /// nil when `operatingSystem` is absent or not an object; present (maybe empty) otherwise.
-    public var operatingSystem: ESETOperatingSystem?
+    package var operatingSystem: ESETOperatingSystem?
     /// Every entry of `hardwareProfiles` in order; an entry that is not an object is kept as nil
     /// so that "the first hardware profile" still means index 0.
-    public var hardwareProfiles: [ESETHardwareProfile?]
+    package var hardwareProfiles: [ESETHardwareProfile?]
 
-    public init(
+    package init(
         uuid: String, displayName: String? = nil, originalDisplayName: String? = nil, description: String? = nil,
         deviceType: String? = nil, enrollmentStatus: String? = nil, isMobile: Bool = false, lastSyncTime: String? = nil,
         managementDomain: String? = nil, parentGroupUUID: String? = nil, primaryLocalIPAddress: String? = nil,
@@ -49,7 +49,7 @@ public struct ESETDevice: Sendable, Equatable {
     }
 
     /// Decodes one raw device, or says why it cannot be mapped.
-    public static func decode(_ json: JSONValue) -> Result<ESETDevice, DeviceRejection.Reason> {
+    package static func decode(_ json: JSONValue) -> Result<ESETDevice, DeviceRejection.Reason> {
         guard case .object(let object) = json else { return .failure(.notAnObject(json.typeName)) }
         guard let uuid = object["uuid"].presentString else {
             switch object["uuid"] {
@@ -85,16 +85,16 @@ public struct ESETDevice: Sendable, Equatable {
 }
 
 /// `Device.operatingSystem`.
-public struct ESETOperatingSystem: Sendable, Equatable {
-    public var displayName: String?
+package struct ESETOperatingSystem: Sendable, Equatable {
+    package var displayName: String?
     /// `version.name`.
-    public var versionName: String?
+    package var versionName: String?
     /// 0 unspecified, 1 Windows, 2 Linux, 3 Apple, 4 Android, 5 Windows mobile, 6 Symbian, 7 UNIX.
-    public var familyID: Int64?
+    package var familyID: Int64?
     /// 0 unspecified, 1 server, 2 client, 3 mobile, 4 core.
-    public var editionID: Int64?
+    package var editionID: Int64?
 
-    public init(displayName: String? = nil, versionName: String? = nil, familyID: Int64? = nil, editionID: Int64? = nil) {
+    package init(displayName: String? = nil, versionName: String? = nil, familyID: Int64? = nil, editionID: Int64? = nil) {
         self.displayName = displayName
         self.versionName = versionName
         self.familyID = familyID
@@ -110,13 +110,13 @@ public struct ESETOperatingSystem: Sendable, Equatable {
 }
 
 /// One entry of `Device.hardwareProfiles`.
-public struct ESETHardwareProfile: Sendable, Equatable {
-    public var manufacturer: String?
-    public var model: String?
+package struct ESETHardwareProfile: Sendable, Equatable {
+    package var manufacturer: String?
+    package var model: String?
     /// Adapters in order; entries that are not objects are dropped (they carry nothing to map).
-    public var networkAdapters: [ESETNetworkAdapter]
+    package var networkAdapters: [ESETNetworkAdapter]
 
-    public init(manufacturer: String? = nil, model: String? = nil, networkAdapters: [ESETNetworkAdapter] = []) {
+    package init(manufacturer: String? = nil, model: String? = nil, networkAdapters: [ESETNetworkAdapter] = []) {
         self.manufacturer = manufacturer
         self.model = model
         self.networkAdapters = networkAdapters
@@ -134,11 +134,11 @@ public struct ESETHardwareProfile: Sendable, Equatable {
 }
 
 /// One entry of `HardwareProfile.networkAdapters`.
-public struct ESETNetworkAdapter: Sendable, Equatable {
-    public var caption: String?
-    public var macAddress: String?
+package struct ESETNetworkAdapter: Sendable, Equatable {
+    package var caption: String?
+    package var macAddress: String?
 
-    public init(caption: String? = nil, macAddress: String? = nil) {
+    package init(caption: String? = nil, macAddress: String? = nil) {
         self.caption = caption
         self.macAddress = macAddress
     }
@@ -150,19 +150,19 @@ public struct ESETNetworkAdapter: Sendable, Equatable {
 }
 
 /// One group from `GET /v1/device_groups`.
-public struct ESETDeviceGroup: Sendable, Equatable {
-    public var uuid: String
-    public var displayName: String?
-    public var parentGroupUUID: String?
+package struct ESETDeviceGroup: Sendable, Equatable {
+    package var uuid: String
+    package var displayName: String?
+    package var parentGroupUUID: String?
 
-    public init(uuid: String, displayName: String? = nil, parentGroupUUID: String? = nil) {
+    package init(uuid: String, displayName: String? = nil, parentGroupUUID: String? = nil) {
         self.uuid = uuid
         self.displayName = displayName
         self.parentGroupUUID = parentGroupUUID
     }
 
     /// A group without a usable uuid cannot be referenced by any device, so it is nil.
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard case .object(let object) = json, let uuid = object["uuid"].presentString else { return nil }
         self.init(
             uuid: uuid, displayName: object["displayName"].presentString,
@@ -172,15 +172,15 @@ public struct ESETDeviceGroup: Sendable, Equatable {
 
 /// A raw device that could not be mapped (G4), with where it was found, so that it can be
 /// counted and reported rather than dropped.
-public struct DeviceRejection: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: Error, Sendable, Equatable, CustomStringConvertible {
+package struct DeviceRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: Error, Sendable, Equatable, CustomStringConvertible {
         case notAnObject(String)
         case missingUUID
         case nullUUID
         case emptyUUID
         case uuidWrongType(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notAnObject(let type): return "device is a JSON \(type), not an object"
             case .missingUUID: return "device has no 'uuid'"
@@ -192,21 +192,21 @@ public struct DeviceRejection: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// The page number (1-based) the device came from, when it came from the API.
-    public var page: Int?
+    package var page: Int?
     /// Position of the device in its page's (or file's) `devices` array, 0-based.
-    public var index: Int
-    public var reason: Reason
+    package var index: Int
+    package var reason: Reason
     /// The device exactly as received, so that `--rejects` can keep it.
-    public var raw: JSONValue
+    package var raw: JSONValue
 
-    public init(page: Int?, index: Int, reason: Reason, raw: JSONValue) {
+    package init(page: Int?, index: Int, reason: Reason, raw: JSONValue) {
         self.page = page
         self.index = index
         self.reason = reason
         self.raw = raw
     }
 
-    public var description: String {
+    package var description: String {
         (page.map { "page \($0), " } ?? "") + "device index \(index): \(reason)"
     }
 }

@@ -2,23 +2,23 @@ import JSON
 
 /// One list answer kept as the bytes the API sent, for tools that must reproduce it exactly
 /// (`eset-mock record`): nothing is decoded beyond the envelope.
-public struct RawListPage: Sendable {
+package struct RawListPage: Sendable {
     /// 1-based page number within its list.
-    public var number: Int
+    package var number: Int
     /// The whole body as received.
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// Where each entry of the list member (`devices`, `deviceGroups`) lies in `body`, in order.
-    public var elementRanges: [Range<Int>]
+    package var elementRanges: [Range<Int>]
     /// The token of the next page; nil when this was the last page (`""`, missing or `null`).
-    public var nextPageToken: String?
+    package var nextPageToken: String?
 
     /// The bytes of entry `index`, verbatim.
-    public func element(_ index: Int) -> ArraySlice<UInt8> { body[elementRanges[index]] }
+    package func element(_ index: Int) -> ArraySlice<UInt8> { body[elementRanges[index]] }
 
     /// Splits a list answer `{"MEMBER": [...], "nextPageToken": ...}` (or a bare array) into
     /// entry ranges, with the same rules as the decoded pages: a missing or null list is empty,
     /// a list of another type is an error for the whole page; the whole body is checked as JSON.
-    public static func split(_ body: [UInt8], member: String, page: Int) throws(RawPageError) -> RawListPage {
+    package static func split(_ body: [UInt8], member: String, page: Int) throws(RawPageError) -> RawListPage {
         do {
             try JSONParser.validate(body)
         } catch {
@@ -95,11 +95,11 @@ public struct RawListPage: Sendable {
 }
 
 /// Why a list answer could not be split at all.
-public enum RawPageError: Error, Sendable, CustomStringConvertible {
+package enum RawPageError: Error, Sendable, CustomStringConvertible {
     case malformedJSON(JSONParseError)
     case notAPage(PageDecodingError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformedJSON(let error): return "malformed JSON at \(error)"
         case .notAPage(let error): return error.reason
@@ -110,16 +110,16 @@ public enum RawPageError: Error, Sendable, CustomStringConvertible {
 extension ESETClient {
     /// The next page of `GET /v1/devices` as received, or nil when the list has ended. Same
     /// authentication, retries, rate limit and page-token checks as `nextDevicePage`.
-    public func nextRawDevicePage(_ cursor: inout PageCursor) async throws -> RawListPage? {
+    package func nextRawDevicePage(_ cursor: inout ESETListCursor) async throws -> RawListPage? {
         try await nextRawPage(path: "/v1/devices", member: "devices", cursor: &cursor)
     }
 
     /// The next page of `GET /v1/device_groups` as received, or nil when the list has ended.
-    public func nextRawDeviceGroupPage(_ cursor: inout PageCursor) async throws -> RawListPage? {
+    package func nextRawDeviceGroupPage(_ cursor: inout ESETListCursor) async throws -> RawListPage? {
         try await nextRawPage(path: "/v1/device_groups", member: "deviceGroups", cursor: &cursor)
     }
 
-    private func nextRawPage(path: String, member: String, cursor: inout PageCursor) async throws -> RawListPage? {
+    private func nextRawPage(path: String, member: String, cursor: inout ESETListCursor) async throws -> RawListPage? {
         try await nextPage(path: path, cursor: &cursor, nextToken: \RawListPage.nextPageToken) { body, number throws(BodyError) in
             do throws(RawPageError) {
                 return try RawListPage.split(body, member: member, page: number)

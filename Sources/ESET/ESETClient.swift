@@ -4,26 +4,26 @@ import JSON
 import Synchronization
 
 /// Everything the ESET client needs to know; defaults follow ESET's documentation.
-public struct ESETClientConfiguration: Sendable {
-    public var endpoints: ESETEndpoints
-    public var username: String
-    public var password: Secret
+package struct ESETClientConfiguration: Sendable {
+    package var endpoints: ESETEndpoints
+    package var username: String
+    package var password: Secret
     /// Sent as the `3rd-integration` header on every call, as ESET asks integrations to do.
-    public var integrationName: String
+    package var integrationName: String
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Bounds for 429, 5xx, connection failures, timeouts and malformed bodies.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Client-side limit; nil turns it off (mocks, benchmarks). ESET allows 10 calls/s.
-    public var callsPerSecond: Double?
+    package var callsPerSecond: Double?
     /// Devices or groups per page: 1…1000 (ESET coerces larger values to 1000).
-    public var pageSize: Int
+    package var pageSize: Int
     /// How many times one call may be re-sent with a `response-id` after 202 "request cached".
-    public var pendingPollLimit: Int
+    package var pendingPollLimit: Int
     /// The longest wait between two such re-sends, in seconds.
-    public var pendingPollMaxDelay: Double
+    package var pendingPollMaxDelay: Double
 
-    public init(
+    package init(
         endpoints: ESETEndpoints, username: String, password: Secret, integrationName: String = "Sekoia.io",
         requestTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(), callsPerSecond: Double? = 10, pageSize: Int = 1000,
         pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5
@@ -41,29 +41,17 @@ public struct ESETClientConfiguration: Sendable {
     }
 }
 
-/// Something the client did that a person watching may want to know (a retry and why).
-public struct ESETClientNotice: Sendable, CustomStringConvertible {
-    public var call: String
-    public var cause: RetryCause
-    /// What went wrong, e.g. `HTTP 503`.
-    public var detail: String
-    /// Seconds before the next attempt.
-    public var wait: Double
-
-    public var description: String { "\(call): \(detail); \(cause.rawValue), retrying in \(formatSeconds(wait))" }
-}
-
 /// Where paging stands in one list (`/v1/devices` or `/v1/device_groups`).
-public struct PageCursor: Sendable {
+package struct ESETListCursor: Sendable {
     /// Pages fetched so far; the page about to be fetched is `pagesFetched + 1`.
-    public private(set) var pagesFetched = 0
+    package private(set) var pagesFetched = 0
     /// True once a page without a next page token arrived.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
     fileprivate var nextToken: String?
     /// Every token handed out so far: one page per token, so this stays small.
     fileprivate var seenTokens: Set<String> = []
 
-    public init() {}
+    package init() {}
 
     mutating func advance(next: String?, call: String) throws(ESETClientError) {
         pagesFetched += 1
@@ -86,15 +74,14 @@ public struct PageCursor: Sendable {
 ///
 /// Calls are meant to be made one at a time (paging is sequential by nature); the class is
 /// nevertheless safe to share between tasks.
-public final class ESETClient: Sendable {
-    public let configuration: ESETClientConfiguration
+package final class ESETClient: Sendable {
+    package let configuration: ESETClientConfiguration
     /// Retries of this client's calls, by cause.
-    public let retries: RetryCounter
+    package let retries: RetryCounter
     private let transport: any HTTPTransport
     private let rateLimiter: RateLimiter?
-    private let onNotice: (@Sendable (ESETClientNotice) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
     private let tokens = Mutex<TokenState?>(nil)
-    private let calls = Atomic<Int>(0)
 
     private struct TokenState: Sendable {
         var access: Secret
@@ -103,9 +90,9 @@ public final class ESETClient: Sendable {
         var renewAt: ContinuousClock.Instant
     }
 
-    public init(
+    package init(
         configuration: ESETClientConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (ESETClientNotice) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -114,13 +101,10 @@ public final class ESETClient: Sendable {
         rateLimiter = configuration.callsPerSecond.map { RateLimiter(callsPerSecond: $0) }
     }
 
-    /// HTTP requests sent so far (token calls included, retries included).
-    public var requestsSent: Int { calls.load(ordering: .relaxed) }
-
     // MARK: Lists
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
-    public func nextDevicePage(_ cursor: inout PageCursor) async throws -> DevicePage? {
+    package func nextDevicePage(_ cursor: inout ESETListCursor) async throws -> DevicePage? {
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
         try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
@@ -136,7 +120,7 @@ public final class ESETClient: Sendable {
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
-    public func nextDeviceGroupPage(_ cursor: inout PageCursor) async throws -> DeviceGroupPage? {
+    package func nextDeviceGroupPage(_ cursor: inout ESETListCursor) async throws -> DeviceGroupPage? {
         try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
             do throws(PageDecodingError) {
@@ -150,7 +134,7 @@ public final class ESETClient: Sendable {
     /// Fetches and decodes the page `cursor` points at, then moves the cursor on (or fails on a
     /// page token the API already handed out).
     func nextPage<Page>(
-        path: String, cursor: inout PageCursor, nextToken: KeyPath<Page, String?>,
+        path: String, cursor: inout ESETListCursor, nextToken: KeyPath<Page, String?>,
         decode: @escaping @Sendable ([UInt8], Int) throws(BodyError) -> Page
     ) async throws -> Page? {
         guard !cursor.isFinished else { return nil }
@@ -163,7 +147,7 @@ public final class ESETClient: Sendable {
         return page
     }
 
-    private func pageQuery(_ cursor: PageCursor) -> [(String, String)] {
+    private func pageQuery(_ cursor: ESETListCursor) -> [(String, String)] {
         var query = [("pageSize", String(configuration.pageSize))]
         if let token = cursor.nextToken { query.append(("pageToken", token)) }
         return query
@@ -188,116 +172,92 @@ public final class ESETClient: Sendable {
         BodyError(description: body.isEmpty ? "empty body" : "malformed JSON at \(error)")
     }
 
+    /// Sends the request `makeRequest` builds (afresh each attempt, so a renewed token is used)
+    /// through HTTPClient's retry loop, under this client's rate limit, policy and notices; the
+    /// one path of data calls and token grants alike.
+    private func send<Value>(
+        call: String, makeRequest: () async throws -> HTTPClientRequest,
+        interpret: (HTTPClientResponse, _ attempt: Int) async throws -> AnswerVerdict<Value>
+    ) async throws -> Value {
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                let request = try await makeRequest()
+                try await rateLimiter?.acquire()
+                return try await transport.send(request)
+            } interpret: { response, attempt in
+                try await interpret(response, attempt)
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
+            }
+        } catch let exhausted as RetriesExhausted {
+            throw ESETClientError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, policy: exhausted.policy, message: exhausted.summary)
+        } catch let error as TransportError {
+            throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+        }
+    }
+
     /// An authenticated GET on the device-management host, with every resilience rule applied.
     func get<T>(path: String, query: [(String, String)], call: String, decode: ([UInt8]) throws(BodyError) -> T) async throws -> T {
         let url = configuration.endpoints.deviceManagementURL(path) + formQuery(query)
-        var budget = RetryBudget(policy: configuration.retry)
         var reauthenticated = false
         var responseID: String?
         var pendingPolls = 0
-        for _ in 0..<10_000 {
+        return try await send(call: call) {
             let token = try await accessToken()
             var headers: [(name: String, value: String)] = [
                 ("Authorization", "Bearer \(token.revealed)"), ("Accept", "application/json"),
                 ("3rd-integration", configuration.integrationName),
             ]
             if let responseID { headers.append(("response-id", responseID)) }
-            let request = HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
-
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
-            case .success(let response):
-                switch response.status {
-                case 200:
-                    do {
-                        return try decode(response.body)
-                    } catch {
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 202:
-                    guard let id = response.header("response-id"), !id.isEmpty else {
-                        transient = (.pendingResponse, "HTTP 202 without a response-id header", nil)
-                        break
-                    }
-                    pendingPolls += 1
-                    guard pendingPolls <= configuration.pendingPollLimit else {
-                        throw ESETClientError(
-                            kind: .pendingTooLong, call: call,
-                            message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends; try a smaller --page-size or later")
-                    }
-                    responseID = id
-                    let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
-                    retries.record(.pendingResponse)
-                    onNotice?(ESETClientNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
-                    try await waitSeconds(wait)
-                    continue
-                case 401:
-                    guard !reauthenticated else {
-                        throw ESETClientError(
-                            kind: .unauthorized, call: call,
-                            message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
-                    }
-                    reauthenticated = true
-                    invalidateAccessToken()
-                    retries.record(.unauthorized)
-                    onNotice?(ESETClientNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
-                    continue
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 404 where responseID != nil:
-                    // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
-                    responseID = nil
-                    transient = (.pendingResponse, "HTTP 404 for the cached answer", nil)
-                case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
-                case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                default:
-                    throw ESETClientError(
-                        kind: .unexpectedStatus, call: call,
-                        message: "HTTP \(response.status)\(errorSummary(response.body))")
+            return HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
+        } interpret: { response, attempt -> AnswerVerdict<T> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    return .done(try decode(response.body))
+                } catch {
+                    return .retry(.malformedBody, detail: error.description)
                 }
-            }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
-        }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
-    }
-
-    /// Waits before the next attempt, or throws when the retry budget is spent.
-    private func retryAfterTransient(_ budget: inout RetryBudget, call: String, cause: RetryCause, detail: String, serverWait: Double?) async throws {
-        guard let wait = budget.nextWait(serverWait: serverWait) else {
-            let attempts = budget.retriesUsed + 1
-            throw ESETClientError(
-                kind: .retriesExhausted, call: call,
-                message: "\(detail); gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") in \(formatSeconds((budget.elapsed * 10).rounded() / 10)) (limits: --max-retries \(budget.policy.maxRetries), --max-retry-time \(formatSeconds(budget.policy.maxRetryTime)))")
-        }
-        retries.record(cause)
-        onNotice?(ESETClientNotice(call: call, cause: cause, detail: detail, wait: wait))
-        try await waitSeconds(wait)
-    }
-
-    private struct ExchangeFailure: Error {
-        var cause: RetryCause
-        var detail: String
-    }
-
-    /// Sends one request under the rate limit; transport failures come back as values.
-    private func exchange(_ request: HTTPClientRequest, call: String) async throws -> Result<HTTPClientResponse, ExchangeFailure> {
-        try await rateLimiter?.acquire()
-        calls.add(1, ordering: .relaxed)
-        do {
-            return .success(try await transport.send(request))
-        } catch let error as TransportError {
-            switch error {
-            case .timedOut: return .failure(ExchangeFailure(cause: .timeout, detail: error.description))
-            case .truncatedBody: return .failure(ExchangeFailure(cause: .malformedBody, detail: error.description))
-            case .connectionFailed: return .failure(ExchangeFailure(cause: .connectionFailure, detail: error.description))
-            case .invalidURL: throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+            case 202:
+                guard let id = response.header("response-id"), !id.isEmpty else {
+                    return .retry(.pendingResponse, detail: "HTTP 202 without a response-id header")
+                }
+                pendingPolls += 1
+                guard pendingPolls <= configuration.pendingPollLimit else {
+                    throw ESETClientError(
+                        kind: .pendingTooLong, call: call, status: 202, attempt: attempt,
+                        message: "the answer was still being prepared (HTTP 202) after \(configuration.pendingPollLimit) re-sends")
+                }
+                responseID = id
+                let wait = min(configuration.pendingPollMaxDelay, configuration.retry.initialDelay * pow(2, Double(min(pendingPolls - 1, 20))))
+                retries.record(.pendingResponse)
+                onNotice?(RetryNotice(call: call, cause: .pendingResponse, detail: "HTTP 202 (request cached)", wait: wait))
+                try await waitSeconds(wait)
+                return .resend
+            case 401:
+                guard !reauthenticated else {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: 401, attempt: attempt,
+                        message: "HTTP 401 again after renewing the token\(errorSummary(response.body)); check that user '\(configuration.username)' belongs to region \(configuration.endpoints.region.rawValue)")
+                }
+                reauthenticated = true
+                invalidateAccessToken()
+                retries.record(.unauthorized)
+                onNotice?(RetryNotice(call: call, cause: .unauthorized, detail: "HTTP 401", wait: 0))
+                return .resend
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            case 404 where responseID != nil:
+                // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
+                responseID = nil
+                return .retry(.pendingResponse, detail: "HTTP 404 for the cached answer")
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(errorSummary(response.body))")
             }
         }
     }
@@ -320,7 +280,7 @@ public final class ESETClient: Sendable {
                 // Long-running collectors see refresh grants start failing after days: fall
                 // back to the password, which is what the refresh token stood in for.
                 retries.record(.refreshFallback)
-                onNotice?(ESETClientNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
+                onNotice?(RetryNotice(call: "POST /oauth/token (refresh)", cause: .refreshFallback, detail: "\(error)", wait: 0))
             }
         }
         return try await grant(.password)
@@ -329,12 +289,6 @@ public final class ESETClient: Sendable {
     /// Forces the next call to renew the token (after a 401).
     func invalidateAccessToken() {
         tokens.withLock { $0?.renewAt = .now }
-    }
-
-    /// Obtains a token with the password grant now (normally done lazily by the first call), so
-    /// that credential problems surface before anything else happens.
-    public func authenticate() async throws {
-        _ = try await grant(.password)
     }
 
     private enum Grant {
@@ -364,46 +318,35 @@ public final class ESETClient: Sendable {
                 ("3rd-integration", configuration.integrationName),
             ],
             body: Array(formEncode(form).utf8), timeout: configuration.requestTimeout)
-        var budget = RetryBudget(policy: configuration.retry)
-        for _ in 0..<10_000 {
-            let transient: (cause: RetryCause, detail: String, serverWait: Double?)
-            switch try await exchange(request, call: call) {
-            case .failure(let error):
-                transient = (error.cause, error.detail, nil)
-            case .success(let response):
-                switch response.status {
-                case 200:
-                    do {
-                        let state = try parseToken(response.body)
-                        tokens.withLock { $0 = state }
-                        return state.access
-                    } catch {
-                        transient = (.malformedBody, error.description, nil)
-                    }
-                case 400, 401:
-                    if case .refresh = grant {
-                        throw ESETClientError(kind: .unauthorized, call: call, message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
-                    }
-                    let region = configuration.endpoints.region.rawValue
-                    throw ESETClientError(
-                        kind: .badCredentials, call: call,
-                        message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))). Check --username '\(configuration.username)' and the password (ESET_PASSWORD or --password-file), and that this API user was created in region '\(region)': a user only exists in its own region.")
-                case 403:
-                    throw accessDenied(call: call, body: response.body)
-                case 429:
-                    let serverWait = response.header("Retry-After").flatMap {
-                        RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter)
-                    }
-                    transient = (.rateLimited, "HTTP 429", serverWait)
-                case 500, 502, 503, 504:
-                    transient = (.serverError, "HTTP \(response.status)", nil)
-                default:
-                    throw ESETClientError(kind: .unexpectedStatus, call: call, message: "HTTP \(response.status)\(errorSummary(response.body))")
+        return try await send(call: call) {
+            request
+        } interpret: { response, attempt -> AnswerVerdict<Secret> in
+            switch response.status {
+            case 200:
+                do throws(BodyError) {
+                    let state = try parseToken(response.body)
+                    tokens.withLock { $0 = state }
+                    return .done(state.access)
+                } catch {
+                    return .retry(.malformedBody, detail: error.description)
                 }
+            case 400, 401:
+                if case .refresh = grant {
+                    throw ESETClientError(
+                        kind: .unauthorized, call: call, status: response.status, attempt: attempt,
+                        message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
+                }
+                throw ESETClientError(
+                    kind: .badCredentials, call: call, status: response.status, attempt: attempt,
+                    message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))) of user '\(configuration.username)' in region '\(configuration.endpoints.region.rawValue)'; an API user only exists in the region it was created in")
+            case 403:
+                throw accessDenied(call: call, body: response.body, attempt: attempt)
+            default:
+                throw ESETClientError(
+                    kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
+                    message: "HTTP \(response.status)\(errorSummary(response.body))")
             }
-            try await retryAfterTransient(&budget, call: call, cause: transient.cause, detail: transient.detail, serverWait: transient.serverWait)
         }
-        throw ESETClientError(kind: .retriesExhausted, call: call, message: "gave up")
     }
 
     private func parseToken(_ body: [UInt8]) throws(BodyError) -> TokenState {
@@ -419,9 +362,9 @@ public final class ESETClient: Sendable {
         return TokenState(access: Secret(access), refresh: json["refresh_token"].presentString.map(Secret.init), renewAt: renewAt)
     }
 
-    private func accessDenied(call: String, body: [UInt8]) -> ESETClientError {
+    private func accessDenied(call: String, body: [UInt8], attempt: Int) -> ESETClientError {
         ESETClientError(
-            kind: .accessDenied, call: call,
+            kind: .accessDenied, call: call, status: 403, attempt: attempt,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
     }
 

@@ -1,8 +1,11 @@
-/// Why an ESET call finally failed. The message says what happened and, for the failures a user
-/// can fix, what to do; it never contains a password or token.
-public struct ESETClientError: Error, Sendable, CustomStringConvertible {
+import HTTPClient
+
+/// Why an ESET call finally failed: the facts (kind, call, status, attempts, cause, time spent
+/// and limits) and a message saying what happened. It names no command-line flag: the program
+/// that set the limits adds the hints. It never contains a password or token.
+package struct ESETClientError: CallFailure {
     /// The class of failure, stable for scripts and tests.
-    public enum Kind: String, Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         /// The token endpoint refused the username or password.
         case badCredentials = "bad-credentials"
         /// 403: the API user lacks the Integrations permission or never logged in to ESET PROTECT Hub.
@@ -21,20 +24,39 @@ public struct ESETClientError: Error, Sendable, CustomStringConvertible {
         case invalidRequest = "invalid-request"
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The call concerned, e.g. `GET /v1/devices (page 3)`.
-    public var call: String
-    public var message: String
+    package var call: String
+    /// The HTTP status of the last answer; nil when none arrived (connection failure, timeout).
+    package var status: Int?
+    /// The attempt that failed (1 for the first), counting retries but not 202/401 re-sends.
+    package var attempt: Int
+    /// Why the last attempt was worth retrying, for `retriesExhausted`.
+    package var cause: RetryCause?
+    /// Seconds from the first attempt to the failure, for `retriesExhausted`.
+    package var elapsed: Double?
+    /// The bounds that were exhausted, for `retriesExhausted`.
+    package var policy: RetryPolicy?
+    /// What happened, in words, without the call.
+    package var message: String
 
-    public init(kind: Kind, call: String, message: String) {
+    package init(
+        kind: Kind, call: String, status: Int? = nil, attempt: Int = 1, cause: RetryCause? = nil, elapsed: Double? = nil,
+        policy: RetryPolicy? = nil, message: String
+    ) {
         self.kind = kind
         self.call = call
+        self.status = status
+        self.attempt = attempt
+        self.cause = cause
+        self.elapsed = elapsed
+        self.policy = policy
         self.message = message
     }
 
     /// Whether retrying later cannot help until a person changes something (credentials,
     /// permissions): a periodic collector stops instead of hammering the token endpoint.
-    public var requiresIntervention: Bool { kind == .badCredentials || kind == .accessDenied }
+    package var requiresIntervention: Bool { kind == .badCredentials || kind == .accessDenied }
 
-    public var description: String { "\(call): \(message)" }
+    package var description: String { "\(call): \(message)" }
 }

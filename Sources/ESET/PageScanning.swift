@@ -1,13 +1,13 @@
 import JSON
 
 /// Why the bytes of a page could not be decoded at all (one bad device never causes this).
-public enum DevicePageError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DevicePageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The body is not JSON; the error locates the problem.
     case malformedJSON(JSONParseError)
     /// The body is JSON but not a page.
     case notAPage(PageDecodingError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformedJSON(let error): return "malformed JSON at \(error)"
         case .notAPage(let error): return error.description
@@ -23,7 +23,7 @@ extension DevicePage {
     /// checked and skipped, which makes this several times faster on real pages. Anything
     /// unusual (a body that is not an object or array, a syntax error) takes the general path,
     /// so diagnostics are exactly those of `JSONParser`.
-    public static func decode(bytes: [UInt8], page: Int?) throws(DevicePageError) -> DevicePage {
+    package static func decode(bytes: [UInt8], page: Int?) throws(DevicePageError) -> DevicePage {
         let outcome = bytes.withUnsafeBufferPointer { buffer in scan(buffer, page: page) }
         switch outcome {
         case .page(let decoded): return decoded

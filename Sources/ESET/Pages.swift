@@ -1,20 +1,20 @@
 import JSON
 
 /// One answer of `GET /v1/devices`.
-public struct DevicePage: Sendable {
-    public var devices: [ESETDevice]
+package struct DevicePage: Sendable {
+    package var devices: [ESETDevice]
     /// Where each of `devices` stood in the page's `devices` array (0-based), for reports.
-    public var positions: [Int]
+    package var positions: [Int]
     /// Raw devices that cannot be mapped, with their index in this page.
-    public var rejections: [DeviceRejection]
+    package var rejections: [DeviceRejection]
     /// The token of the next page; nil when this was the last page (`""`, missing or `null`).
-    public var nextPageToken: String?
+    package var nextPageToken: String?
     /// How many entries the page's `devices` array had (mapped + rejected).
-    public var rawCount: Int { devices.count + rejections.count }
+    package var rawCount: Int { devices.count + rejections.count }
 
     /// Decodes a page. Accepts `{"devices": [...], "nextPageToken": ...}` or a bare array of
     /// devices (for files written by hand). One bad device never spoils the others.
-    public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DevicePage {
+    package static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DevicePage {
         let (elements, next) = try listEnvelope(json, member: "devices", page: page)
         var devices: [ESETDevice] = []
         devices.reserveCapacity(elements.count)
@@ -34,14 +34,14 @@ public struct DevicePage: Sendable {
 }
 
 /// One answer of `GET /v1/device_groups`.
-public struct DeviceGroupPage: Sendable {
-    public var groups: [ESETDeviceGroup]
+package struct DeviceGroupPage: Sendable {
+    package var groups: [ESETDeviceGroup]
     /// Entries skipped because they had no usable uuid (no device can point at them).
-    public var skipped: Int
-    public var nextPageToken: String?
+    package var skipped: Int
+    package var nextPageToken: String?
 
     /// Decodes a page: `{"deviceGroups": [...], "nextPageToken": ...}` or a bare array of groups.
-    public static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DeviceGroupPage {
+    package static func decode(_ json: JSONValue, page: Int?) throws(PageDecodingError) -> DeviceGroupPage {
         let (elements, next) = try listEnvelope(json, member: "deviceGroups", page: page)
         let groups = elements.compactMap(ESETDeviceGroup.init(json:))
         return DeviceGroupPage(groups: groups, skipped: elements.count - groups.count, nextPageToken: next)
@@ -67,14 +67,14 @@ func listEnvelope(_ json: JSONValue, member: String, page: Int?) throws(PageDeco
 }
 
 /// A page whose shape is wrong as a whole (not one bad device in it).
-public struct PageDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var page: Int?
-    public var reason: String
+package struct PageDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var page: Int?
+    package var reason: String
 
-    public init(page: Int?, reason: String) {
+    package init(page: Int?, reason: String) {
         self.page = page
         self.reason = reason
     }
 
-    public var description: String { (page.map { "page \($0): " } ?? "") + reason }
+    package var description: String { (page.map { "page \($0): " } ?? "") + reason }
 }

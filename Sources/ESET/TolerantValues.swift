@@ -4,7 +4,7 @@ import JSON
 /// or a value of the wrong JSON type all count as absent (G1, G3).
 extension JSONValue {
     /// A non-empty string, or nil (G1/G3).
-    @inlinable public var presentString: String? {
+    @inlinable var presentString: String? {
         if case .string(let text) = self, !text.isEmpty { return text }
         return nil
     }
@@ -12,7 +12,7 @@ extension JSONValue {
 
 extension Optional where Wrapped == JSONValue {
     /// A non-empty string, or nil (G1/G3).
-    @inlinable public var presentString: String? {
+    @inlinable var presentString: String? {
         if case .some(.string(let text)) = self, !text.isEmpty { return text }
         return nil
     }
@@ -23,7 +23,7 @@ extension Optional where Wrapped == JSONValue {
 /// Integral doubles (`1.0`) count as integers because G5 makes them the same number. A digit
 /// string too long for `Int64` is clamped to `Int64.max`: it is still "a value", just not one
 /// the mapping knows. Anything else (signs, fractions, other types) is absent.
-public func eset64(_ value: JSONValue?) -> Int64? {
+func eset64(_ value: JSONValue?) -> Int64? {
     switch value {
     case .int(let integer)?:
         return integer

@@ -73,7 +73,7 @@ public struct MockScenario: Sendable {
     }
 
     /// Builds a scenario from an already parsed JSON object (the admin API accepts inline ones).
-    public init(value document: JSONValue, source: String) throws {
+    package init(value document: JSONValue, source: String) throws {
         let reader = FieldReader(source: source)
         guard let object = document.objectValue else { throw reader.error("", "expected a JSON object") }
         try reader.allowOnly(object, "", ["name", "description", "expect", "rules", "tokenLifetime", "accessTokenMaxCalls",
@@ -438,7 +438,7 @@ public struct MockDevicePatch: Sendable {
     /// Index of the device in the fixture fleet; beyond the fleet, the last device.
     public var device: Int
     /// Top-level fields replaced (or added) with these JSON values; the object is re-encoded.
-    public var set: [(name: String, value: JSONValue)]
+    package var set: [(name: String, value: JSONValue)]
     /// A top-level string field whose value gets the bytes `FF FE` inserted after its 8th byte
     /// (or at its end): invalid UTF-8 on the wire, which no JSON escape can express.
     public var invalidUTF8In: String?

@@ -13,32 +13,32 @@ import Foundation
 /// Groups: `FleetGenerator.groups(count: 15)` with the root's uuid set to `rootGroupUuid` (the
 /// seed group's parent) and the nameless group's uuid set to `namelessGroupUuid`, followed by
 /// the published seed group, verbatim.
-public enum DefaultFleet {
+package enum DefaultFleet {
     /// The seed of the generated part.
-    public static let seed: UInt64 = 20_250_521
+    package static let seed: UInt64 = 20_250_521
 
     /// How many generated devices follow the seed and edge devices; enough for every variant
     /// the generator knows (`FleetGenerator.fullCoverageDeviceCount`).
-    public static let generatedDeviceCount = 240
+    package static let generatedDeviceCount = 240
 
     /// The account the mock accepts in every region. Intentionally public: these are demo
     /// credentials for a local mock, not a secret.
-    public static let demoUsername = "demo@example.com"
+    package static let demoUsername = "demo@example.com"
     /// See `demoUsername`.
-    public static let demoPassword = "demo-password"
+    package static let demoPassword = "demo-password"
 
     /// The root group's uuid, fixed by the published seed group's `parentGroupUuid`.
-    public static let rootGroupUuid = "root-group-uuid"
+    package static let rootGroupUuid = "root-group-uuid"
     /// The published seed group's uuid.
-    public static let seedGroupUuid = "group-uuid-1"
+    package static let seedGroupUuid = "group-uuid-1"
     /// The uuid of the group without `displayName` (M15 must fall back to the uuid as name).
-    public static let namelessGroupUuid = "5ca1ab1e-0000-4000-8000-00000000000b"
+    package static let namelessGroupUuid = "5ca1ab1e-0000-4000-8000-00000000000b"
     /// The uuid of the published seed device.
-    public static let seedDeviceUuid = "550e8400-e29b-41d4-a716-446655440000"
+    package static let seedDeviceUuid = "550e8400-e29b-41d4-a716-446655440000"
 
     /// The published seed device, verbatim (the mapping must turn it into the published
     /// expected event).
-    public static let seedDeviceJSON = #"""
+    package static let seedDeviceJSON = #"""
         {
           "uuid": "550e8400-e29b-41d4-a716-446655440000",
           "displayName": "DESKTOP-ABC123",
@@ -127,7 +127,7 @@ public enum DefaultFleet {
         """#
 
     /// The published seed group, verbatim.
-    public static let seedGroupJSON = #"""
+    package static let seedGroupJSON = #"""
         {
           "uuid": "group-uuid-1",
           "displayName": "Finance Department",
@@ -138,7 +138,7 @@ public enum DefaultFleet {
         """#
 
     /// The device groups, in the order of `groupsJSON()`.
-    public static let groups: [GeneratedGroup] = {
+    package static let groups: [GeneratedGroup] = {
         var groups = FleetGenerator(seed: seed).groups(count: 15)
         let generatedRoot = groups[0].uuid
         let generatedNameless = groups[11].uuid
@@ -161,17 +161,17 @@ public enum DefaultFleet {
     }
 
     /// A hand-written device and why it is in the fleet.
-    public struct EdgeDevice: Sendable {
-        public let uuid: String
+    package struct EdgeDevice: Sendable {
+        package let uuid: String
         /// What the device exercises and what the mapping must do with it.
-        public let purpose: String
+        package let purpose: String
         /// The device object, pretty-printed like the seed sample.
-        public let json: String
+        package let json: String
     }
 
     /// The whole `devices.json`: a JSON array of the seed device, the edge devices and the
     /// generated devices.
-    public static func devicesJSON() -> [UInt8] {
+    package static func devicesJSON() -> [UInt8] {
         let generator = FleetGenerator(seed: seed, layout: .pretty)
         let context = FleetContext(seed: seed, groups: groups)
         var writer = FixtureWriter(layout: .pretty, reservingCapacity: 1 << 20)
@@ -190,7 +190,7 @@ public enum DefaultFleet {
     }
 
     /// The whole `device_groups.json`: a JSON array of `groups`, the seed group verbatim.
-    public static func groupsJSON() -> [UInt8] {
+    package static func groupsJSON() -> [UInt8] {
         var writer = FixtureWriter(layout: .pretty, reservingCapacity: 8192)
         writer.raw("[\n")
         for (index, group) in groups.enumerated() {
@@ -206,7 +206,7 @@ public enum DefaultFleet {
     }
 
     /// Writes `devices.json` and `device_groups.json` into `directory` (creating it).
-    public static func write(to directory: URL) throws {
+    package static func write(to directory: URL) throws {
         try FleetFiles.createDirectory(directory)
         try FleetFiles.write(to: directory.appendingPathComponent("device_groups.json")) { sink in
             try groupsJSON().withUnsafeBytes(sink)
@@ -219,7 +219,7 @@ public enum DefaultFleet {
 
 extension FleetGenerator {
     /// The default tenant's files, as committed in `MockData/` (see `DefaultFleet`).
-    public static func defaultFleet() -> (devices: [UInt8], groups: [UInt8]) {
+    package static func defaultFleet() -> (devices: [UInt8], groups: [UInt8]) {
         (DefaultFleet.devicesJSON(), DefaultFleet.groupsJSON())
     }
 }

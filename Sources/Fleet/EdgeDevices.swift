@@ -4,7 +4,7 @@ extension DefaultFleet {
     }
 
     /// The uuid of edge device `number` (1-based), recognisable in logs: `e0000000-…-0000000000NN`.
-    public static func edgeDeviceUuid(_ number: Int) -> String {
+    package static func edgeDeviceUuid(_ number: Int) -> String {
         let digits = String(number)
         return "e0000000-0000-4000-8000-" + String(repeating: "0", count: 12 - digits.count) + digits
     }
@@ -13,7 +13,7 @@ extension DefaultFleet {
     /// (every one has a uuid). They follow the seed device in `devices.json`, in this order.
     /// Times are in May 2025 like the rest of the fleet; expected values are for the default
     /// `sekoia` profile.
-    public static let edgeDevices: [EdgeDevice] = [
+    package static let edgeDevices: [EdgeDevice] = [
         edge(1, #"familyId as a digit string "3" (G3: int64 fields may arrive as strings) → os macos/300; other int64 fields as strings too; lastSyncTime with a one-digit fraction and a +02:00 offset → 1747752312.5"#, #"""
         {
           "uuid": "\#(edgeDeviceUuid(1))",

@@ -1,5 +1,5 @@
 /// How generated JSON is laid out.
-public enum FleetLayout: Sendable, Hashable {
+package enum FleetLayout: Sendable, Hashable {
     /// One device (or group) per line, no insignificant spaces inside: the smallest files, and a
     /// line per item keeps huge fleets greppable.
     case compact

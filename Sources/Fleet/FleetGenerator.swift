@@ -22,29 +22,29 @@ import Darwin
 /// adapters without MAC, zero/one/two hardware profiles, absent and empty strings, and parent
 /// groups that do not exist. A fleet of `FleetGenerator.fullCoverageDeviceCount` devices or more
 /// contains them all.
-public struct FleetGenerator: Sendable {
-    public let seed: UInt64
-    public let layout: FleetLayout
+package struct FleetGenerator: Sendable {
+    package let seed: UInt64
+    package let layout: FleetLayout
 
     /// - Parameters:
     ///   - seed: every value derives from it; different seeds give different fleets.
     ///   - layout: `.compact` (one item per line, the default) or `.pretty` (indented).
-    public init(seed: UInt64 = 1, layout: FleetLayout = .compact) {
+    package init(seed: UInt64 = 1, layout: FleetLayout = .compact) {
         self.seed = seed
         self.layout = layout
     }
 
     /// The `parentGroupUuid` of devices deliberately placed in a group that does not exist
     /// (a group deleted after the device list was cached): M15 must then omit `device.groups`.
-    public static let orphanGroupUuid = "0badc0de-5eed-4a11-8000-00000000dead"
+    package static let orphanGroupUuid = "0badc0de-5eed-4a11-8000-00000000dead"
 
     /// Every device's `lastSyncTime` falls in the 90 days before this instant
     /// (2025-05-21T10:00:00Z, the published sample's sync time), so fixtures do not age.
-    public static let referenceEpochSeconds = 1_747_821_600
+    package static let referenceEpochSeconds = 1_747_821_600
 
     /// From this many devices on, a fleet contains every variant listed in the type's
     /// documentation (the on-purpose walk through device kinds and quirks is complete).
-    public static let fullCoverageDeviceCount = max(
+    package static let fullCoverageDeviceCount = max(
         Catalogue.kinds.count * showcasePeriod, DevicePlan.quirkScheduleLength * showcasePeriod)
 
     /// One device in `showcasePeriod` walks through device kinds, another through quirks.
@@ -60,7 +60,7 @@ public struct FleetGenerator: Sendable {
     /// - Parameters:
     ///   - groups: the groups devices are placed in (`parentGroupUuid`); any group but the
     ///     first (the root) when there are several. Empty: devices get no known group.
-    public func writeDevices(
+    package func writeDevices(
         count: Int, groups: [GeneratedGroup], chunkSize: Int = 64 * 1024,
         to sink: (UnsafeRawBufferPointer) throws -> Void
     ) rethrows {
@@ -83,12 +83,12 @@ public struct FleetGenerator: Sendable {
 
     /// `count` devices placed in `groups()` (12 groups), as one JSON array. For small fleets:
     /// the whole array is built in memory.
-    public func devicesJSON(count: Int) -> [UInt8] {
+    package func devicesJSON(count: Int) -> [UInt8] {
         devicesJSON(count: count, groups: groups())
     }
 
     /// `count` devices placed in `groups`, as one JSON array built in memory.
-    public func devicesJSON(count: Int, groups: [GeneratedGroup]) -> [UInt8] {
+    package func devicesJSON(count: Int, groups: [GeneratedGroup]) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(count * 1600 + 8)
         writeDevices(count: count, groups: groups) { result.append(contentsOf: $0) }
@@ -97,7 +97,7 @@ public struct FleetGenerator: Sendable {
 
     /// The device at position `index` of the fleet, alone (the same bytes as that element of
     /// `writeDevices`' array): lets a server produce any page of a huge fleet on demand.
-    public func deviceJSON(index: Int, groups: [GeneratedGroup]) -> [UInt8] {
+    package func deviceJSON(index: Int, groups: [GeneratedGroup]) -> [UInt8] {
         precondition(index >= 0, "device index must not be negative")
         var writer = FixtureWriter(layout: layout, reservingCapacity: 4096)
         writeDevice(index: index, context: FleetContext(seed: seed, groups: groups), to: &writer)
@@ -108,7 +108,7 @@ public struct FleetGenerator: Sendable {
     /// into `directory`, creating it if needed: the layout `eset-mock serve --data DIR` reads.
     /// Each file is streamed to a temporary name and renamed into place, so a reader never
     /// sees half a file.
-    public func writeFleet(devices: Int, groupCount: Int = 12, to directory: URL) throws {
+    package func writeFleet(devices: Int, groupCount: Int = 12, to directory: URL) throws {
         let groups = self.groups(count: groupCount)
         try FleetFiles.createDirectory(directory)
         try FleetFiles.write(to: directory.appendingPathComponent("device_groups.json")) { sink in
@@ -551,11 +551,11 @@ struct FleetContext {
 }
 
 /// Errors writing fleet files; each names the file.
-public struct FleetFileError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
+package struct FleetFileError: Error, CustomStringConvertible {
+    package let path: String
+    package let reason: String
 
-    public var description: String { "cannot write \(path): \(reason)" }
+    package var description: String { "cannot write \(path): \(reason)" }
 }
 
 enum FleetFiles {

@@ -1,18 +1,18 @@
 /// One ESET device group (`GET /v1/device_groups` item) of a synthetic fleet.
-public struct GeneratedGroup: Sendable, Hashable {
-    public var uuid: String
+package struct GeneratedGroup: Sendable, Hashable {
+    package var uuid: String
     /// `nil` writes a group without `displayName` (the API marks every field optional, and the
     /// mapping must then fall back to the group's uuid).
-    public var displayName: String?
+    package var displayName: String?
     /// `nil` for the root group.
-    public var parentGroupUuid: String?
-    public var isSecurityGroup: Bool
+    package var parentGroupUuid: String?
+    package var isSecurityGroup: Bool
     /// One of `DEVICE_GROUP_ENTITY_TYPE_UNSPECIFIED`, `_COMPANY`, `_MSP`, `_SITE`, `_HOUSEHOLD`.
-    public var linkedEntityType: String
+    package var linkedEntityType: String
     /// `nil` writes no `etag`.
-    public var etag: String?
+    package var etag: String?
 
-    public init(
+    package init(
         uuid: String, displayName: String?, parentGroupUuid: String?, isSecurityGroup: Bool = false,
         linkedEntityType: String = "DEVICE_GROUP_ENTITY_TYPE_UNSPECIFIED", etag: String? = nil
     ) {
@@ -52,7 +52,7 @@ extension FleetGenerator {
     /// The first element is always the root.
     ///
     /// - Parameter count: how many groups, at least 1.
-    public func groups(count: Int = 12) -> [GeneratedGroup] {
+    package func groups(count: Int = 12) -> [GeneratedGroup] {
         precondition(count >= 1, "a group tree has at least its root")
         var random = SplitMix64(seed: seed, stream: 2, index: 0)
         var uuids: [String] = []
@@ -85,7 +85,7 @@ extension FleetGenerator {
     }
 
     /// `groups` as a JSON array of ESET group objects, in the generator's layout.
-    public func groupsJSON(_ groups: [GeneratedGroup]) -> [UInt8] {
+    package func groupsJSON(_ groups: [GeneratedGroup]) -> [UInt8] {
         var writer = FixtureWriter(layout: layout, reservingCapacity: groups.count * 256 + 8)
         writer.raw("[\n")
         for (index, group) in groups.enumerated() {

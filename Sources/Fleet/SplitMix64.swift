@@ -5,15 +5,15 @@
 /// (whose reduction algorithm is an implementation detail that may change). Every draw goes
 /// through the helpers below, whose arithmetic is fixed here. The seeded tests use it too, so a
 /// failing input is reproduced exactly from its seed.
-public struct SplitMix64: Sendable {
+package struct SplitMix64: Sendable {
     private(set) var state: UInt64
 
-    public init(state: UInt64) {
+    package init(state: UInt64) {
         self.state = state
     }
 
     /// A generator whose first state is `seed`.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         self.init(state: seed)
     }
 
@@ -26,7 +26,7 @@ public struct SplitMix64: Sendable {
         _ = next()
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return SplitMix64.mix(state)
     }
@@ -41,22 +41,22 @@ public struct SplitMix64: Sendable {
 
     /// A value in `0..<bound` (Lemire's multiply-high reduction; the bias is below 2^-40 for the
     /// bounds used here and, unlike rejection sampling, every call consumes exactly one draw).
-    public mutating func below(_ bound: Int) -> Int {
+    package mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         return Int(UInt64(bound).multipliedFullWidth(by: next()).high)
     }
 
     /// A value in `range` (inclusive).
-    public mutating func within(_ range: ClosedRange<Int>) -> Int {
+    package mutating func within(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + below(range.upperBound - range.lowerBound + 1)
     }
 
     /// True with probability `percent`/100.
-    public mutating func percent(_ percent: Int) -> Bool {
+    package mutating func percent(_ percent: Int) -> Bool {
         below(100) < percent
     }
 
-    public mutating func element<T>(of items: [T]) -> T {
+    package mutating func element<T>(of items: [T]) -> T {
         items[below(items.count)]
     }
 

@@ -1,6 +1,6 @@
 /// Sends requests. The connector has exactly one implementation for production and mocks alike
 /// (`URLSessionTransport`); tests substitute scripted fakes to drive the retry logic.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     /// Sends `request` and returns the complete answer, whatever its status.
     ///
     /// - Throws: `TransportError` when no complete answer arrived (connection refused or reset,

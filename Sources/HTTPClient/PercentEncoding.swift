@@ -2,7 +2,7 @@
 private let unreservedBytes: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
 
 /// Percent-encodes one form or query component (spaces as `%20`, which both forms accept).
-public func percentEncode(_ text: String) -> String {
+package func percentEncode(_ text: String) -> String {
     var result = ""
     result.reserveCapacity(text.utf8.count)
     let hex = Array("0123456789ABCDEF".utf8)
@@ -19,7 +19,7 @@ public func percentEncode(_ text: String) -> String {
 }
 
 /// `a=1&b=2` for an `application/x-www-form-urlencoded` body.
-public func formEncode(_ pairs: [(String, String)]) -> String {
+package func formEncode(_ pairs: [(String, String)]) -> String {
     pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
 }
 

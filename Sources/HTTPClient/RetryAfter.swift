@@ -1,13 +1,13 @@
 import Foundation
 
 /// Parses the `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
-public enum RetryAfter {
+package enum RetryAfter {
     /// The wait in seconds, clamped to `0...maximum`; nil when the value is neither a finite
     /// number nor an HTTP date (the caller then uses its own backoff).
     ///
     /// Numbers with a fraction and negative numbers are accepted (and clamped) because servers
     /// do send them; `inf`, `nan` and hexadecimal are not numbers here.
-    public static func seconds(_ value: String, now: Date = Date(), maximum: Double) -> Double? {
+    package static func seconds(_ value: String, now: Date = Date(), maximum: Double) -> Double? {
         let text = value.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return nil }
         if text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }) {
@@ -23,7 +23,7 @@ public enum RetryAfter {
     }
 
     /// IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must accept.
-    public static func httpDate(_ text: String) -> Date? {
+    package static func httpDate(_ text: String) -> Date? {
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

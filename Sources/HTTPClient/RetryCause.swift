@@ -1,25 +1,31 @@
-/// Why a call was retried (or re-sent), for the run's statistics.
-public enum RetryCause: String, Sendable, CaseIterable, Comparable {
-    /// 429 Too Many Requests.
-    case rateLimited = "rate-limited (429)"
-    /// 500, 502, 503 or 504.
-    case serverError = "server error (5xx)"
-    /// The connection could not be made or broke.
-    case connectionFailure = "connection failure"
-    /// No complete answer within the per-request timeout.
-    case timeout = "timeout"
-    /// A 200 whose body was cut short or was not the JSON expected.
-    case malformedBody = "truncated or malformed body"
-    /// A 401 on a data call: the token was renewed and the call re-sent once.
-    case unauthorized = "token rejected (401)"
-    /// A 202 "request cached": the same query re-sent with its `response-id`.
-    case pendingResponse = "cached answer pending (202)"
-    /// The refresh grant failed and a password grant replaced it.
-    case refreshFallback = "refresh failed, password grant used"
-    /// A Sekoia.io task still PENDING or RUNNING, polled again.
-    case taskPending = "task poll"
+/// Why a call was retried (or re-sent), for the run's statistics. The causes every HTTP client
+/// meets are declared here; a client adds its own (ESET's 202 polling, Sekoia.io's task polls)
+/// in its module with `RetryCause(_:order:)`.
+package struct RetryCause: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The cause in words, as summaries print it, e.g. `rate-limited (429)`.
+    package let rawValue: String
+    /// Where summaries list the cause: lower first.
+    package let order: Int
 
-    public static func < (lhs: RetryCause, rhs: RetryCause) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    package init(_ words: String, order: Int) {
+        rawValue = words
+        self.order = order
     }
+
+    package var description: String { rawValue }
+
+    package static func < (lhs: RetryCause, rhs: RetryCause) -> Bool {
+        (lhs.order, lhs.rawValue) < (rhs.order, rhs.rawValue)
+    }
+
+    /// 429 Too Many Requests.
+    package static let rateLimited = RetryCause("rate-limited (429)", order: 10)
+    /// 500, 502, 503 or 504.
+    package static let serverError = RetryCause("server error (5xx)", order: 20)
+    /// The connection could not be made or broke.
+    package static let connectionFailure = RetryCause("connection failure", order: 30)
+    /// No complete answer within the per-request timeout.
+    package static let timeout = RetryCause("timeout", order: 40)
+    /// A 2xx whose body was cut short or was not what the call expects.
+    package static let malformedBody = RetryCause("truncated or malformed body", order: 50)
 }

@@ -1,20 +1,20 @@
 import Synchronization
 
 /// Counts retries by cause; shared by every call of a run, safe from any task.
-public final class RetryCounter: Sendable {
+package final class RetryCounter: Sendable {
     private let counts = Mutex<[RetryCause: Int]>([:])
 
-    public init() {}
+    package init() {}
 
-    public func record(_ cause: RetryCause) {
+    package func record(_ cause: RetryCause) {
         counts.withLock { $0[cause, default: 0] += 1 }
     }
 
     /// The counts so far (causes never seen are absent).
-    public var snapshot: [RetryCause: Int] { counts.withLock { $0 } }
+    package var snapshot: [RetryCause: Int] { counts.withLock { $0 } }
 
     /// All retries so far.
-    public var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+    package var total: Int { counts.withLock { $0.values.reduce(0, +) } }
 
-    public func reset() { counts.withLock { $0.removeAll() } }
+    package func reset() { counts.withLock { $0.removeAll() } }
 }

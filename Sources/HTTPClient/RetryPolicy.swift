@@ -4,19 +4,19 @@ import Foundation
 ///
 /// Both bounds apply: a call fails after `maxRetries` retries *or* when the next wait would end
 /// past `maxRetryTime` seconds after its first attempt, whichever comes first.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt (0 = never retry).
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// Seconds from the first attempt after which no retry is started.
-    public var maxRetryTime: Double
+    package var maxRetryTime: Double
     /// The first backoff wait in seconds; each further retry doubles it, up to `maxDelay`.
-    public var initialDelay: Double
+    package var initialDelay: Double
     /// The longest backoff wait in seconds.
-    public var maxDelay: Double
+    package var maxDelay: Double
     /// The longest wait a server's `Retry-After` can impose, in seconds.
-    public var maxRetryAfter: Double
+    package var maxRetryAfter: Double
 
-    public init(maxRetries: Int = 5, maxRetryTime: Double = 300, initialDelay: Double = 1, maxDelay: Double = 30, maxRetryAfter: Double = 60) {
+    package init(maxRetries: Int = 5, maxRetryTime: Double = 300, initialDelay: Double = 1, maxDelay: Double = 30, maxRetryAfter: Double = 60) {
         self.maxRetries = max(0, maxRetries)
         self.maxRetryTime = max(0, maxRetryTime)
         self.initialDelay = max(0, initialDelay)
@@ -27,7 +27,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The backoff before retry number `retry` (1-based): exponential, capped, with "equal
     /// jitter" (a random point in the upper half) so that many clients failing together do not
     /// come back together, while every wait still grows.
-    public func backoff(retry: Int, random: Double = Double.random(in: 0...1)) -> Double {
+    package func backoff(retry: Int, random: Double = Double.random(in: 0...1)) -> Double {
         let exponent = Double(min(max(retry, 1) - 1, 40))
         let ceiling = min(maxDelay, initialDelay * pow(2, exponent))
         return ceiling / 2 + ceiling / 2 * min(max(random, 0), 1)

@@ -1,20 +1,20 @@
 /// A password, token or API key: printing it, interpolating it or dumping it shows `<redacted>`,
 /// so that a secret cannot reach a log or an error message by accident.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself, for the one place that must send it.
-    public let revealed: String
+    package let revealed: String
 
-    public init(_ value: String) { revealed = value }
+    package init(_ value: String) { revealed = value }
 
-    public var isEmpty: Bool { revealed.isEmpty }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(self, children: []) }
+    package var isEmpty: Bool { revealed.isEmpty }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
+    package var customMirror: Mirror { Mirror(self, children: []) }
 }
 
 /// Replaces every occurrence of the given secrets in `text` by `<redacted>`: the last line of
 /// defence for text that quotes a server (a server may echo what it was sent).
-public func redacting(_ text: String, secrets: [String]) -> String {
+package func redacting(_ text: String, secrets: [String]) -> String {
     var result = text
     // Longest first, so a secret containing another is replaced whole.
     for secret in secrets.filter({ $0.count >= 3 }).sorted(by: { $0.count > $1.count }) where result.contains(secret) {

@@ -11,11 +11,11 @@ import Synchronization
 /// The deadline is enforced here rather than left to `URLRequest.timeoutInterval`, which
 /// swift-corelibs-foundation applies as an idle timeout: a server trickling bytes could otherwise
 /// hold a request forever.
-public final class URLSessionTransport: HTTPTransport {
+package final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
     /// - Parameter maximumConnectionsPerHost: idle keep-alive connections kept per host.
-    public init(maximumConnectionsPerHost: Int = 4) {
+    package init(maximumConnectionsPerHost: Int = 4) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
@@ -32,7 +32,7 @@ public final class URLSessionTransport: HTTPTransport {
         session.finishTasksAndInvalidate()
     }
 
-    public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+    package func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else { throw TransportError.invalidURL(request.url) }

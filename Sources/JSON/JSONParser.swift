@@ -1,37 +1,37 @@
 /// A JSON syntax error, located by byte offset, line and column (both 1-based) so that a user
 /// can open the file at the right place.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset of the problem from the start of the input.
-    public var offset: Int
-    public var line: Int
-    public var column: Int
+    package var offset: Int
+    package var line: Int
+    package var column: Int
     /// What was wrong, e.g. "expected ',' or ']' after array element".
-    public var reason: String
+    package var reason: String
 
-    public var description: String { "line \(line), column \(column): \(reason)" }
+    package var description: String { "line \(line), column \(column): \(reason)" }
 }
 
 /// A strict RFC 8259 parser, written for this toolkit because Foundation's decoders neither
 /// report positions precisely nor keep integer values exact, and are the bottleneck of mapping.
-public enum JSONParser {
+package enum JSONParser {
     /// Deep enough for any real ESET document, shallow enough that hostile input cannot exhaust
     /// the stack.
-    public static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     /// Parses one complete JSON text (surrounding whitespace allowed, nothing else after it).
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
             try parse(buffer)
         }
     }
 
     /// Parses one complete JSON text from a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
     /// Parses one complete JSON text from raw memory.
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var reader = Reader(buffer)
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 0)
@@ -44,7 +44,7 @@ public enum JSONParser {
 
     /// The byte ranges of the elements of a top-level JSON array, after checking that the whole
     /// input is valid JSON. Lets the mock serve fixture objects verbatim, byte for byte.
-    public static func arrayElementRanges(_ bytes: [UInt8]) throws(JSONParseError) -> [Range<Int>] {
+    package static func arrayElementRanges(_ bytes: [UInt8]) throws(JSONParseError) -> [Range<Int>] {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> [Range<Int>] in
             var reader = Reader(buffer)
             reader.skipWhitespace()
@@ -80,7 +80,7 @@ public enum JSONParser {
     }
 
     /// Checks that `bytes` are one valid JSON text without building it.
-    public static func validate(_ bytes: [UInt8]) throws(JSONParseError) {
+    package static func validate(_ bytes: [UInt8]) throws(JSONParseError) {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
             var reader = Reader(buffer)
             reader.skipWhitespace()
@@ -91,7 +91,7 @@ public enum JSONParser {
     }
 
     /// Line and column (1-based, columns counted in bytes) of a byte offset.
-    public static func location(of offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+    package static func location(of offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
         var index = 0

@@ -11,23 +11,23 @@
 /// The scanner reads `buffer` in place: use it only while that memory is valid, e.g. inside
 /// `withUnsafeBufferPointer`. Its per-token methods are inlinable so that a decoder in another
 /// module walks members without a call per token.
-public struct JSONScanner {
+package struct JSONScanner {
     @usableFromInline let buffer: UnsafeBufferPointer<UInt8>
     @usableFromInline var cursor = 0
     @usableFromInline var nesting = 0
     /// For `enterObject`/`nextKey` walks: whether a `,` or `}` is due before the next name.
     @usableFromInline var separatorDue = false
 
-    public init(_ buffer: UnsafeBufferPointer<UInt8>) {
+    package init(_ buffer: UnsafeBufferPointer<UInt8>) {
         self.buffer = buffer
     }
 
     /// How many containers are open around the current position.
-    @inlinable public var depth: Int { nesting }
+    @inlinable package var depth: Int { nesting }
 
     /// Byte offset of the next unread byte. Setting it lets a caller re-read a value it skipped
     /// (set it only to an offset the scanner reported, at the same depth).
-    @inlinable public var position: Int {
+    @inlinable package var position: Int {
         get { cursor }
         set { cursor = newValue }
     }
@@ -42,19 +42,19 @@ public struct JSONScanner {
     }
 
     /// The first byte of the next value or token, after whitespace; nil at the end of input.
-    @inlinable @inline(__always) public mutating func peek() -> UInt8? {
+    @inlinable @inline(__always) package mutating func peek() -> UInt8? {
         skipWhitespace()
         return cursor < buffer.count ? buffer[cursor] : nil
     }
 
     /// Consumes the `{` of an object; true when a member follows (read it with `readKey`), false
     /// for `{}`, which is then consumed entirely.
-    @inlinable @inline(__always) public mutating func beginObject() throws(JSONParseError) -> Bool {
+    @inlinable @inline(__always) package mutating func beginObject() throws(JSONParseError) -> Bool {
         try open(UInt8(ascii: "{"), closing: UInt8(ascii: "}"))
     }
 
     /// Consumes the `[` of an array; true when an element follows, false for `[]` (consumed).
-    @inlinable @inline(__always) public mutating func beginArray() throws(JSONParseError) -> Bool {
+    @inlinable @inline(__always) package mutating func beginArray() throws(JSONParseError) -> Bool {
         try open(UInt8(ascii: "["), closing: UInt8(ascii: "]"))
     }
 
@@ -76,7 +76,7 @@ public struct JSONScanner {
     }
 
     /// Reads a member name and the `:` after it; the member's value comes next.
-    @inlinable @inline(__always) public mutating func readKey() throws(JSONParseError) -> JSONScannedKey {
+    @inlinable @inline(__always) package mutating func readKey() throws(JSONParseError) -> JSONScannedKey {
         skipWhitespace()
         let quote = cursor
         guard quote < buffer.count, buffer[quote] == UInt8(ascii: "\"") else {
@@ -97,13 +97,13 @@ public struct JSONScanner {
 
     /// After a member's value: consumes `,` and returns true when another member follows, or
     /// consumes `}` and returns false.
-    @inlinable @inline(__always) public mutating func nextMember() throws(JSONParseError) -> Bool {
+    @inlinable @inline(__always) package mutating func nextMember() throws(JSONParseError) -> Bool {
         try next(closing: UInt8(ascii: "}"))
     }
 
     /// After an element: consumes `,` and returns true when another element follows, or
     /// consumes `]` and returns false.
-    @inlinable @inline(__always) public mutating func nextElement() throws(JSONParseError) -> Bool {
+    @inlinable @inline(__always) package mutating func nextElement() throws(JSONParseError) -> Bool {
         try next(closing: UInt8(ascii: "]"))
     }
 
@@ -123,13 +123,13 @@ public struct JSONScanner {
     }
 
     /// Skips one value, checking it as `JSONParser.parse` would (numbers out of range included).
-    @inlinable @inline(__always) public mutating func skipValue() throws(JSONParseError) {
+    @inlinable @inline(__always) package mutating func skipValue() throws(JSONParseError) {
         skipWhitespace()
         cursor = try skipValue(at: cursor, depth: nesting)
     }
 
     /// Builds one value, exactly as `JSONParser.parse` builds it.
-    public mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    package mutating func parseValue() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         var reader = Reader(buffer)
         reader.position = cursor
@@ -138,7 +138,7 @@ public struct JSONScanner {
     }
 
     /// Reads a string value (the next byte must be `"`), decoded as `JSONParser.parse` decodes it.
-    @inlinable @inline(__always) public mutating func parseString() throws(JSONParseError) -> String {
+    @inlinable @inline(__always) package mutating func parseString() throws(JSONParseError) -> String {
         skipWhitespace()
         guard cursor < buffer.count, buffer[cursor] == UInt8(ascii: "\"") else { throw scanError("expected a string", at: cursor) }
         let end = firstSpecialStringByte(in: buffer, from: cursor + 1, orNonASCII: false)
@@ -151,7 +151,7 @@ public struct JSONScanner {
     }
 
     /// Checks that only whitespace follows the top-level value.
-    public mutating func finish() throws(JSONParseError) {
+    package mutating func finish() throws(JSONParseError) {
         skipWhitespace()
         if cursor < buffer.count { throw scanError("unexpected content after the JSON value", at: cursor) }
     }
@@ -159,7 +159,7 @@ public struct JSONScanner {
     // MARK: Walking objects by known names
 
     /// Consumes the `{` of an object whose members are then read with `nextKey(in:)`.
-    public mutating func enterObject() throws(JSONParseError) {
+    package mutating func enterObject() throws(JSONParseError) {
         skipWhitespace()
         guard cursor < buffer.count, buffer[cursor] == UInt8(ascii: "{") else { throw scanError("expected an object", at: cursor) }
         guard nesting < JSONParser.maximumDepth else { throw scanError("nesting deeper than 512 levels", at: cursor) }
@@ -174,7 +174,7 @@ public struct JSONScanner {
     /// or skip), or nil once the object's `}` is consumed.
     ///
     /// Names match by `String` equality, as `JSONObject` lookups do, escapes included.
-    public mutating func nextKey(in keys: JSONKeySet) throws(JSONParseError) -> Int? {
+    package mutating func nextKey(in keys: JSONKeySet) throws(JSONParseError) -> Int? {
         skipWhitespace()
         guard cursor < buffer.count else { throw scanError("unterminated object", at: cursor) }
         if buffer[cursor] == UInt8(ascii: "}") {
@@ -214,7 +214,7 @@ public struct JSONScanner {
 
     /// The next value if it is a string (decoded as `JSONParser.parse` decodes it); any other
     /// value is skipped (and checked) and gives nil.
-    public mutating func stringOrSkip() throws(JSONParseError) -> String? {
+    package mutating func stringOrSkip() throws(JSONParseError) -> String? {
         skipWhitespace()
         guard cursor < buffer.count, buffer[cursor] == UInt8(ascii: "\"") else {
             cursor = try skipValue(at: cursor, depth: nesting)
@@ -261,12 +261,12 @@ public struct JSONScanner {
 }
 
 /// A member name as `JSONScanner.readKey` found it.
-public struct JSONScannedKey {
+package struct JSONScannedKey {
     @usableFromInline let buffer: UnsafeBufferPointer<UInt8>
     @usableFromInline let quoteOffset: Int
     @usableFromInline let end: Int
     /// True when the name is printable ASCII without escapes: then `bytes` is the name itself.
-    public let isPlain: Bool
+    package let isPlain: Bool
 
     @inlinable init(buffer: UnsafeBufferPointer<UInt8>, quoteOffset: Int, end: Int, isPlain: Bool) {
         self.buffer = buffer
@@ -276,15 +276,15 @@ public struct JSONScannedKey {
     }
 
     /// The bytes between the quotes, as written (escapes not decoded).
-    @inlinable public var bytes: UnsafeBufferPointer<UInt8> {
+    @inlinable package var bytes: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: buffer[(quoteOffset + 1)..<end])
     }
 
     /// How many bytes are between the quotes.
-    @inlinable public var byteCount: Int { end - quoteOffset - 1 }
+    @inlinable package var byteCount: Int { end - quoteOffset - 1 }
 
     /// The decoded name, as `JSONParser.parse` would give it as an object key.
-    public var name: String {
+    package var name: String {
         if isPlain { return String(decoding: bytes, as: UTF8.self) }
         var reader = Reader(buffer)
         reader.position = quoteOffset
@@ -293,7 +293,7 @@ public struct JSONScannedKey {
     }
 
     /// Whether the name equals `expected` by `String` equality (what `JSONObject` lookups use).
-    @inlinable @inline(__always) public func matches(_ expected: StaticString) -> Bool {
+    @inlinable @inline(__always) package func matches(_ expected: StaticString) -> Bool {
         // Only ASCII compares bytewise: `String` equality is canonical equivalence, under which
         // e.g. "\u{212A}" (Kelvin sign) equals "K".
         guard isPlain, expected.isASCII else { return name == expected.description }
@@ -314,7 +314,7 @@ public struct JSONScannedKey {
 ///
 /// A small open-addressing table keyed by a name's length and first eight bytes, so that a
 /// name (known or not) is looked up with one or two comparisons. Immutable after `init`.
-public final class JSONKeySet: @unchecked Sendable {
+package final class JSONKeySet: @unchecked Sendable {
     private let names: [String]
     private let mask: Int
     /// Slot → entry index, or -1 when empty.
@@ -327,7 +327,7 @@ public final class JSONKeySet: @unchecked Sendable {
     private let starts: UnsafeMutablePointer<Int>
 
     /// - Parameter names: printable ASCII names without quotes or backslashes.
-    public init(_ names: [String]) {
+    package init(_ names: [String]) {
         for name in names {
             precondition(name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }, "key '\(name)' must be plain ASCII")
         }

@@ -6,9 +6,9 @@
 /// same bytes again would give. Only short plain strings are cached (see `maximumLength`), and
 /// the table stops growing once full, so a document of unique values costs little extra. One
 /// cache serves one decoding at a time; it is not thread-safe.
-public final class JSONStringCache {
+package final class JSONStringCache {
     /// Longer values are rarely repeated and are not cached.
-    public static let maximumLength = 96
+    package static let maximumLength = 96
 
     private let mask: Int
     private var occupied = 0
@@ -21,7 +21,7 @@ public final class JSONStringCache {
     private var arenaCapacity: Int
 
     /// - Parameter slots: how many distinct values can be cached (rounded up to a power of two).
-    public init(slots: Int = 2048) {
+    package init(slots: Int = 2048) {
         var count = 16
         while count < slots * 2 { count *= 2 }
         mask = count - 1
@@ -45,7 +45,7 @@ public final class JSONStringCache {
 
     /// The string of the UTF-8 `bytes` (decoded as `String(decoding:as:)` decodes them), shared
     /// with earlier requests for the same bytes.
-    public func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    package func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let count = bytes.count
         guard count <= Self.maximumLength, let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
         let hash = Self.hash(base, count)
@@ -118,7 +118,7 @@ public final class JSONStringCache {
 
 extension JSONScanner {
     /// `stringOrSkip()`, taking the string from `cache` when the value has no escapes.
-    public mutating func stringOrSkip(sharingWith cache: JSONStringCache) throws(JSONParseError) -> String? {
+    package mutating func stringOrSkip(sharingWith cache: JSONStringCache) throws(JSONParseError) -> String? {
         skipWhitespace()
         guard cursor < buffer.count, buffer[cursor] == UInt8(ascii: "\"") else {
             cursor = try skipValue(at: cursor, depth: nesting)

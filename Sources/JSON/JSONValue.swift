@@ -3,7 +3,7 @@
 /// Integers that fit in `Int64` keep their exact value (`.int`) because ESET's int64 fields and
 /// OCSF identifiers must not pass through a `Double`; every other number is a `.double`.
 /// Objects keep their members in document order so that re-serialising a value is stable.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -13,31 +13,31 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// The string, when this value is a JSON string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let string) = self { return string }
         return nil
     }
 
     /// The object, when this value is a JSON object.
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let object) = self { return object }
         return nil
     }
 
     /// The elements, when this value is a JSON array.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
     /// The boolean, when this value is JSON `true` or `false`.
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let flag) = self { return flag }
         return nil
     }
 
     /// The number as a `Double`, when this value is a JSON number.
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case .int(let integer): return Double(integer)
         case .double(let double): return double
@@ -46,12 +46,12 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The member named `key` when this value is an object.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         objectValue?[key]
     }
 
     /// A short name of the JSON type, for error messages ("string", "object", …).
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
@@ -64,7 +64,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Equality as the conformance contract defines it (G5): numbers compare numerically, so
     /// `1747821600` equals `1747821600.0`; objects compare as unordered maps.
-    public func semanticallyEquals(_ other: JSONValue) -> Bool {
+    package func semanticallyEquals(_ other: JSONValue) -> Bool {
         switch (self, other) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -89,19 +89,19 @@ public enum JSONValue: Sendable, Equatable {
 ///
 /// Lookups are linear: the objects this toolkit handles have a few dozen keys at most, where a
 /// scan beats hashing, and order matters for stable output.
-public struct JSONObject: Sendable, Equatable {
+package struct JSONObject: Sendable, Equatable {
     /// The members in document order. A duplicated key keeps every occurrence; lookups see the last.
-    public var members: [(key: String, value: JSONValue)]
+    package var members: [(key: String, value: JSONValue)]
 
-    public init(_ members: [(key: String, value: JSONValue)] = []) {
+    package init(_ members: [(key: String, value: JSONValue)] = []) {
         self.members = members
     }
 
-    public var count: Int { members.count }
-    public var keys: [String] { members.map(\.key) }
+    package var count: Int { members.count }
+    package var keys: [String] { members.map(\.key) }
 
     /// The value of the last member named `key`.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get {
             var index = members.count - 1
             while index >= 0 {
@@ -119,7 +119,7 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
             && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
@@ -128,13 +128,13 @@ public struct JSONObject: Sendable, Equatable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
-    public init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }

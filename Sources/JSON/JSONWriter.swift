@@ -6,19 +6,19 @@ import Glibc  // rounding functions live in libm
 ///
 /// The caller drives the structure (objects, arrays, keys); the writer inserts the commas.
 /// It is the fast path for NDJSON output, where Foundation's encoder would dominate the run.
-public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+package struct JSONWriter: Sendable {
+    package private(set) var bytes: [UInt8]
     /// One entry per open container: whether it already has an element (so a comma is due).
     private var needsComma: [Bool] = []
     private var afterKey = false
 
-    public init(reservingCapacity capacity: Int = 1024) {
+    package init(reservingCapacity capacity: Int = 1024) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     /// Empties the buffer but keeps its storage, so one writer can serve a whole run.
-    public mutating func reset() {
+    package mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         needsComma.removeAll(keepingCapacity: true)
         afterKey = false
@@ -34,80 +34,80 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    public mutating func beginObject() {
+    package mutating func beginObject() {
         beforeValue()
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
     }
 
-    public mutating func endObject() {
+    package mutating func endObject() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "}"))
     }
 
-    public mutating func beginArray() {
+    package mutating func beginArray() {
         beforeValue()
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
     }
 
-    public mutating func endArray() {
+    package mutating func endArray() {
         needsComma.removeLast()
         bytes.append(UInt8(ascii: "]"))
     }
 
     /// Writes a member name; the next value written belongs to it.
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         beforeValue()
         Self.appendEscaped(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         beforeValue()
         Self.appendEscaped(value, to: &bytes)
     }
 
-    public mutating func int(_ value: Int64) {
+    package mutating func int(_ value: Int64) {
         beforeValue()
         Self.appendInteger(value, to: &bytes)
     }
 
-    public mutating func int(_ value: Int) { int(Int64(value)) }
+    package mutating func int(_ value: Int) { int(Int64(value)) }
 
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         beforeValue()
         bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
-    public mutating func null() {
+    package mutating func null() {
         beforeValue()
         bytes.append(contentsOf: Self.nullBytes)
     }
 
     /// Writes a finite double in its shortest round-trip form; a non-finite one (which JSON cannot
     /// express) becomes `null` rather than invalid output.
-    public mutating func double(_ value: Double) {
+    package mutating func double(_ value: Double) {
         beforeValue()
         Self.appendDouble(value, to: &bytes)
     }
 
     /// Writes `units / 10^scale` exactly as a decimal, e.g. microseconds as seconds: (1747821600123456, 6)
     /// → `1747821600.123456`; a whole value keeps one `.0` to stay visibly fractional.
-    public mutating func decimal(units: Int64, scale: Int) {
+    package mutating func decimal(units: Int64, scale: Int) {
         beforeValue()
         Self.appendDecimal(units: units, scale: scale, to: &bytes)
     }
 
     /// Writes bytes that the caller guarantees to be one valid JSON value.
-    public mutating func raw(_ json: some Collection<UInt8>) {
+    package mutating func raw(_ json: some Collection<UInt8>) {
         beforeValue()
         bytes.append(contentsOf: json)
     }
 
     /// Writes any parsed value.
-    public mutating func value(_ value: JSONValue) {
+    package mutating func value(_ value: JSONValue) {
         switch value {
         case .null: null()
         case .bool(let flag): bool(flag)
@@ -133,7 +133,7 @@ public struct JSONWriter: Sendable {
     private static let nullBytes: [UInt8] = Array("null".utf8)
 
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
-    public static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
+    package static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         text.withUTF8 { utf8 in
             let bound = utf8.count * 6 + 2
@@ -155,12 +155,12 @@ public struct JSONWriter: Sendable {
     }
 
     /// The most bytes `writeEscaped` can write for `text`: every byte as `\u00XX`, plus the quotes.
-    @inlinable public static func maximumEscapedCount(of text: String) -> Int { text.utf8.count * 6 + 2 }
+    @inlinable package static func maximumEscapedCount(of text: String) -> Int { text.utf8.count * 6 + 2 }
 
     /// Writes `text` as a JSON string literal at `destination` (the bytes `appendEscaped` appends)
     /// and returns how many bytes it wrote. `destination` must have room for
     /// `maximumEscapedCount(of: text)` bytes.
-    public static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
         // Native strings (all of ours) lend their bytes without a copy of the string.
         if let count = text.utf8.withContiguousStorageIfAvailable({ writeEscaped(utf8: $0, to: destination) }) {
             return count
@@ -171,7 +171,7 @@ public struct JSONWriter: Sendable {
 
     /// `writeEscaped(_:to:)` into `capacity` bytes at most: nil, with nothing guaranteed about
     /// the bytes at `destination`, when `text` might not fit.
-    public static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int? {
+    package static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int? {
         guard maximumEscapedCount(of: text) <= capacity else { return nil }
         return writeEscaped(text, to: destination)
     }
@@ -234,11 +234,11 @@ public struct JSONWriter: Sendable {
     }
 
     /// The most bytes `writeInteger` writes: a sign and 19 digits.
-    public static let maximumIntegerCount = 20
+    package static let maximumIntegerCount = 20
 
     /// Writes `value` in decimal at `destination` (room for `maximumIntegerCount` bytes needed)
     /// and returns how many bytes it wrote.
-    public static func writeInteger(_ value: Int64, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeInteger(_ value: Int64, to destination: UnsafeMutablePointer<UInt8>) -> Int {
         var out = destination
         if value < 0 {
             out.pointee = UInt8(ascii: "-")
@@ -265,11 +265,11 @@ public struct JSONWriter: Sendable {
     }
 
     /// The most bytes `writeDecimal` writes: a sign, 19 digits, the point and 18 fraction digits.
-    public static let maximumDecimalCount = 39
+    package static let maximumDecimalCount = 39
 
     /// Writes `units / 10^scale` as `decimal(units:scale:)` does, at `destination` (room for
     /// `maximumDecimalCount` bytes needed); returns how many bytes it wrote.
-    public static func writeDecimal(units: Int64, scale: Int, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeDecimal(units: Int64, scale: Int, to destination: UnsafeMutablePointer<UInt8>) -> Int {
         precondition((0...18).contains(scale), "decimal scale must be 0...18")
         var divisor: UInt64 = 1
         for _ in 0..<scale { divisor *= 10 }
@@ -301,7 +301,7 @@ public struct JSONWriter: Sendable {
         return out - destination + digits
     }
 
-    public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
         // A stack buffer wide enough for any Int64 (the former 16-byte one trapped from 10^16 on).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumIntegerCount) { scratch in
             let count = writeInteger(value, to: scratch.baseAddress!)
@@ -309,7 +309,7 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
+    static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         guard value.isFinite else {
             bytes.append(contentsOf: nullBytes)
             return
@@ -322,7 +322,7 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: Array(value.description.utf8))
     }
 
-    public static func appendDecimal(units: Int64, scale: Int, to bytes: inout [UInt8]) {
+    package static func appendDecimal(units: Int64, scale: Int, to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumDecimalCount) { scratch in
             let count = writeDecimal(units: units, scale: scale, to: scratch.baseAddress!)
             bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress, count: count))
@@ -332,12 +332,12 @@ public struct JSONWriter: Sendable {
 
 extension JSONValue {
     /// Compact JSON text of this value.
-    public func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 256)
         writer.value(self)
         return writer.bytes
     }
 
     /// Compact JSON text of this value, as a string.
-    public var jsonText: String { String(decoding: serialized(), as: UTF8.self) }
+    package var jsonText: String { String(decoding: serialized(), as: UTF8.self) }
 }

@@ -2,53 +2,53 @@ import ESET
 import OCSF
 
 /// Something the mapper noticed but could map around; counted and reported, never fatal.
-public struct MappingWarning: Sendable, Equatable, CustomStringConvertible {
-    public var deviceUID: String
+package struct MappingWarning: Sendable, Equatable, CustomStringConvertible {
+    package var deviceUID: String
     /// The source field, e.g. `lastSyncTime`.
-    public var field: String
-    public var message: String
+    package var field: String
+    package var message: String
 
-    public init(deviceUID: String, field: String, message: String) {
+    package init(deviceUID: String, field: String, message: String) {
         self.deviceUID = deviceUID
         self.field = field
         self.message = message
     }
 
-    public var description: String { "device \(deviceUID): \(field): \(message)" }
+    package var description: String { "device \(deviceUID): \(field): \(message)" }
 }
 
 /// The event made from one device, with what the mapper had to say about it.
-public struct MappedDevice: Sendable, Equatable {
-    public var event: DeviceInventoryInfo
-    public var warnings: [MappingWarning]
+package struct MappedDevice: Sendable, Equatable {
+    package var event: DeviceInventoryInfo
+    package var warnings: [MappingWarning]
 }
 
 /// The groups a device can point at by `parentGroupUuid`, keyed by group uuid (M15).
-public struct GroupDirectory: Sendable {
-    public private(set) var groupsByUUID: [String: ESETDeviceGroup] = [:]
+package struct GroupDirectory: Sendable {
+    package private(set) var groupsByUUID: [String: ESETDeviceGroup] = [:]
 
-    public init(_ groups: [ESETDeviceGroup] = []) {
+    package init(_ groups: [ESETDeviceGroup] = []) {
         for group in groups { add(group) }
     }
 
     /// Adds a group; a later group with the same uuid replaces the earlier one.
-    public mutating func add(_ group: ESETDeviceGroup) {
+    package mutating func add(_ group: ESETDeviceGroup) {
         groupsByUUID[group.uuid] = group
     }
 
-    public var count: Int { groupsByUUID.count }
+    package var count: Int { groupsByUUID.count }
 
-    public subscript(uuid: String) -> ESETDeviceGroup? { groupsByUUID[uuid] }
+    package subscript(uuid: String) -> ESETDeviceGroup? { groupsByUUID[uuid] }
 }
 
 /// Maps ESET devices to OCSF Device Inventory Info events, one rule group per file.
-public struct DeviceMapper: Sendable {
-    public var profile: MappingProfile
-    public var groups: GroupDirectory
+package struct DeviceMapper: Sendable {
+    package var profile: MappingProfile
+    package var groups: GroupDirectory
     /// Microseconds since the epoch; the fallback of M13 when a device has no usable time.
-    public var clock: @Sendable () -> Int64
+    package var clock: @Sendable () -> Int64
 
-    public init(profile: MappingProfile = .sekoia, groups: GroupDirectory = GroupDirectory(), clock: @escaping @Sendable () -> Int64 = systemClockMicroseconds) {
+    package init(profile: MappingProfile = .sekoia, groups: GroupDirectory = GroupDirectory(), clock: @escaping @Sendable () -> Int64 = systemClockMicroseconds) {
         self.profile = profile
         self.groups = groups
         self.clock = clock
@@ -56,7 +56,7 @@ public struct DeviceMapper: Sendable {
 
     /// Maps one device. Never fails: a device reaching this point has a uuid (G4 is enforced
     /// when decoding), and every other odd value is absent by G1–G3.
-    public func map(_ original: ESETDevice) -> MappedDevice {
+    package func map(_ original: ESETDevice) -> MappedDevice {
         var warnings: [MappingWarning] = []
         guard profile == .ocsfStrict else {
             // Borrowed as it is: a copy would retain and release every string of the device.
@@ -96,7 +96,7 @@ public struct DeviceMapper: Sendable {
 }
 
 /// The real clock, in microseconds since 1970 UTC.
-@Sendable public func systemClockMicroseconds() -> Int64 {
+@Sendable package func systemClockMicroseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000

@@ -1,5 +1,5 @@
 /// Which mapping the connector applies.
-public enum MappingProfile: String, Sendable, CaseIterable {
+package enum MappingProfile: String, Sendable, CaseIterable {
     /// Sekoia.io's published "ESET EDR" table, reproduced exactly, known problems included
     /// (rules M01–M19): what Sekoia.io ingests today.
     case sekoia
@@ -8,16 +8,16 @@ public enum MappingProfile: String, Sendable, CaseIterable {
     case ocsfStrict = "ocsf-strict"
 
     /// Parses a profile name, or explains which names are valid.
-    public static func named(_ name: String) throws(UnknownProfileError) -> MappingProfile {
+    package static func named(_ name: String) throws(UnknownProfileError) -> MappingProfile {
         guard let profile = MappingProfile(rawValue: name) else { throw UnknownProfileError(name: name) }
         return profile
     }
 }
 
 /// A profile name the mapper does not have.
-public struct UnknownProfileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var name: String
-    public var description: String {
+package struct UnknownProfileError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var name: String
+    package var description: String {
         "unknown profile '\(name)'; valid profiles: " + MappingProfile.allCases.map(\.rawValue).joined(separator: ", ")
     }
 }

@@ -24,9 +24,9 @@ extension DeviceMapper {
 
 /// The RFC 3339 profile that M12 pins: `YYYY-MM-DD`, `T` or a space, `hh:mm:ss`, an optional
 /// fraction of 1–9 digits (cut, not rounded, to the microsecond), and `Z`, `z` or `±hh:mm`.
-public enum RFC3339 {
+package enum RFC3339 {
     /// Microseconds since the epoch, or nil when `text` is not in the accepted form.
-    public static func microseconds(_ text: String) -> Int64? {
+    package static func microseconds(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { parse($0) }
     }
@@ -102,7 +102,7 @@ public enum RFC3339 {
     }
 
     /// `2025-05-21T10:00:00.000001Z`: the canonical form, always six fraction digits, in UTC.
-    public static func format(microseconds: Int64) -> String {
+    package static func format(microseconds: Int64) -> String {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
         let fraction = microseconds - seconds * 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

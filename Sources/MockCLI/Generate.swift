@@ -2,6 +2,13 @@ import ArgumentParsing
 import Fleet
 import Foundation
 
+/// The typed options of `generate`, each declared once with its default.
+enum GenerateOptions {
+    static let devices = TypedOption<Int>("devices", help: "Number of devices (required).", in: 0...100_000_000)
+    static let seed = TypedOption<UInt64>("seed", value: "S", help: "Seed of the generator (unsigned 64-bit integer).", default: 1)
+    static let groups = TypedOption<Int>("groups", help: "Number of device groups.", default: 12, in: 1...100_000)
+}
+
 let generateSpec = CommandSpec(
     name: "generate",
     abstract: "Write a deterministic synthetic fleet (devices.json, device_groups.json) for 'serve --data'.",
@@ -11,30 +18,21 @@ let generateSpec = CommandSpec(
         renamed into place.
         """,
     options: [
-        .option("devices", value: "N", help: "Number of devices (required)."),
-        .option("seed", value: "S", help: "Seed of the generator (unsigned 64-bit integer).", defaultDescription: "1"),
-        .option("groups", value: "N", help: "Number of device groups.", defaultDescription: "12"),
+        GenerateOptions.devices.spec,
+        GenerateOptions.seed.spec,
+        GenerateOptions.groups.spec,
         .flag("pretty", help: "Indent the JSON (two spaces) instead of one item per line."),
         .option("out", value: "DIR", help: "Directory to write into, created if needed (required)."),
     ])
 
 func generate(_ arguments: ParsedArguments) throws -> Int32 {
-    guard let devices = try arguments.int("devices", range: 0...100_000_000) else {
-        throw UsageError("missing required option '--devices'", commandPath: arguments.commandPath)
-    }
+    let devices = try arguments.required(GenerateOptions.devices)
     let out = try arguments.required("out")
-    var seed: UInt64 = 1
-    if let text = arguments.value("seed") {
-        guard let parsed = UInt64(text) else {
-            throw UsageError("invalid value '\(text)' for '--seed': expected an unsigned 64-bit integer",
-                             commandPath: arguments.commandPath)
-        }
-        seed = parsed
-    }
-    let groups = try arguments.int("groups", range: 1...100_000) ?? 12
+    let seed = try arguments.required(GenerateOptions.seed)
+    let groups = try arguments.required(GenerateOptions.groups)
     let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact)
     let directory = URL(fileURLWithPath: out, isDirectory: true)
     try generator.writeFleet(devices: devices, groupCount: groups, to: directory)
     writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)) to \(directory.path)\n")
-    return ExitStatus.success
+    return ExitStatus.success.rawValue
 }

@@ -6,11 +6,14 @@ import HTTPServer
 import Glibc
 #endif
 
-/// Exit statuses, following BSD `sysexits.h` for usage errors.
-enum ExitStatus {
-    static let success: Int32 = 0
-    static let failure: Int32 = 1
-    static let usage: Int32 = 64
+/// The typed options of `serve`, each declared once with its default.
+enum ServeOptions {
+    static let host = TypedOption<String>(
+        "host", value: "HOST", help: "Address to bind; a non-loopback address exposes the demo account.", default: "127.0.0.1")
+    static let port = TypedOption<Int>("port", value: "PORT", help: "Port to bind; 0 picks a free port.", default: 0, in: 0...65535)
+    static let tokenLifetime = TypedOption<Int>(
+        "token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", default: 3600, in: 1...31_536_000)
+    static let journalCapacity = TypedOption<Int>("journal-capacity", help: "Requests kept in the admin journal.", default: 1000, in: 0...10_000_000)
 }
 
 let serveSpec = CommandSpec(
@@ -27,23 +30,24 @@ let serveSpec = CommandSpec(
         Stops gracefully on SIGINT or SIGTERM.
         """,
     options: [
-        .option("host", value: "HOST", help: "Address to bind; a non-loopback address exposes the demo account.",
-                defaultDescription: "127.0.0.1"),
-        .option("port", value: "PORT", help: "Port to bind; 0 picks a free port.", defaultDescription: "0"),
+        ServeOptions.host.spec,
+        ServeOptions.port.spec,
         .option("data", value: "DIR",
                 help: "Directory with devices.json, device_groups.json, optional accounts.json and scenarios/.",
                 defaultDescription: "$ESET_MOCK_DATA or the repository's MockData"),
         .option("scenario", value: "NAME", help: "Activate a scenario (repeatable; see 'eset-mock scenarios').",
                 repeatable: true),
-        .option("rate-limit", value: "N|off", help: "Calls per second per credential on data calls, or 'off'.",
-                defaultDescription: "10"),
+        mockRateLimit.spec,
         .flag("no-retry-after", help: "Send 429 answers of the rate limiter without a Retry-After header."),
-        .option("token-lifetime", value: "SECONDS", help: "expires_in of issued access tokens.", defaultDescription: "3600"),
-        .option("journal-capacity", value: "N", help: "Requests kept in the admin journal.", defaultDescription: "1000"),
+        ServeOptions.tokenLifetime.spec,
+        ServeOptions.journalCapacity.spec,
         .option("admin-token-file", value: "FILE",
                 help: "Require 'Authorization: Bearer <token>' on the admin API; the token is read from FILE (one trailing newline stripped), never from argv.",
                 defaultDescription: "$ESET_MOCK_ADMIN_TOKEN, else no token: open to local processes"),
     ])
+
+/// `--rate-limit` of `serve`: the mock's own limiter, 10/s per credential like ESET's.
+let mockRateLimit = TypedOption<RateLimit>("rate-limit", help: "Calls per second per credential on data calls, or 'off'.", default: .perSecond(10))
 
 let scenariosSpec = CommandSpec(
     name: "scenarios",
@@ -60,13 +64,13 @@ let mockSpec = CommandSpec(
 /// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
 /// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
 /// `serve` blocks until SIGINT or SIGTERM.
-public func runMockCLI(_ arguments: [String]) -> Int32 {
+package func runMockCLI(_ arguments: [String]) -> Int32 {
     let parsed: ParsedArguments
     do {
         switch try parse(arguments, spec: mockSpec) {
         case .help(let text):
             writeOut(text.hasSuffix("\n") ? text : text + "\n")
-            return ExitStatus.success
+            return ExitStatus.success.rawValue
         case .run(let arguments):
             parsed = arguments
         }
@@ -86,7 +90,7 @@ public func runMockCLI(_ arguments: [String]) -> Int32 {
         return usageFailure(error)
     } catch {
         writeError("eset-mock: \(error)\n")
-        return ExitStatus.failure
+        return ExitStatus.failure.rawValue
     }
 }
 
@@ -94,29 +98,26 @@ func usageFailure(_ error: UsageError) -> Int32 {
     var text = "eset-mock: \(error.message)\n"
     if let hint = error.helpHint { text += hint + "\n" }
     writeError(text)
-    return ExitStatus.usage
+    return ExitStatus.usage.rawValue
 }
 
 /// Builds the server configuration from `serve`'s options (exposed for the option rules' sake).
 func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfiguration {
-    let port = try arguments.int("port", range: 0...65535) ?? 0
-    let tokenLifetime = try arguments.int("token-lifetime", range: 1...31_536_000) ?? 3600
-    let journalCapacity = try arguments.int("journal-capacity", range: 0...10_000_000) ?? 1000
-    var rateLimit: Int? = 10
-    if let text = arguments.value("rate-limit") {
-        if text == "off" {
-            rateLimit = nil
-        } else {
-            guard let number = Int(text), (1...1_000_000).contains(number) else {
-                throw UsageError("invalid value '\(text)' for '--rate-limit': expected an integer between 1 and 1000000, or 'off'",
-                                 commandPath: arguments.commandPath)
-            }
-            rateLimit = number
+    let port = try arguments.required(ServeOptions.port)
+    let tokenLifetime = try arguments.required(ServeOptions.tokenLifetime)
+    let journalCapacity = try arguments.required(ServeOptions.journalCapacity)
+    var rateLimit: Int?
+    if let perSecond = try arguments.required(mockRateLimit).callsPerSecond {
+        // The mock counts whole calls per second per credential.
+        guard perSecond >= 1, perSecond == perSecond.rounded() else {
+            throw UsageError("invalid value '\(arguments.value("rate-limit") ?? "")' for '--rate-limit': expected a whole number of calls per second or 'off'",
+                             commandPath: arguments.commandPath)
         }
+        rateLimit = Int(perSecond)
     }
     let dataDirectory = arguments.value("data").map { URL(fileURLWithPath: $0, isDirectory: true) }
     var configuration = try ESETMockConfiguration.load(dataDirectory: dataDirectory)
-    configuration.host = arguments.value("host") ?? "127.0.0.1"
+    configuration.host = try arguments.required(ServeOptions.host)
     configuration.port = port
     configuration.activeScenarios = arguments.values("scenario")
     configuration.rateLimitPerSecond = rateLimit
@@ -183,7 +184,7 @@ func serve(_ arguments: ParsedArguments) throws -> Int32 {
     server.waitUntilStopped()
     server.stop(timeout: 1)   // the foreign-origin trap too
     writeError("eset-mock: stopped\n")
-    return ExitStatus.success
+    return ExitStatus.success.rawValue
 }
 
 func listScenarios(_ arguments: ParsedArguments) throws -> Int32 {
@@ -195,7 +196,7 @@ func listScenarios(_ arguments: ParsedArguments) throws -> Int32 {
         if let expectation = scenario.expectation { text += "  expect: \(expectation)\n" }
     }
     writeOut(text.isEmpty ? "no scenarios found\n" : text)
-    return ExitStatus.success
+    return ExitStatus.success.rawValue
 }
 
 func isLoopback(_ host: String) -> Bool {

@@ -2,22 +2,22 @@
 ///
 /// Optional properties that are `nil` are omitted from the JSON, never written as `null` (rule G2);
 /// collections are optional too so that an empty one can be omitted the same way.
-public struct DeviceInventoryInfo: Sendable, Equatable, Codable {
-    public var activityID: Int
-    public var activityName: String?
-    public var categoryName: String?
-    public var categoryUID: Int
-    public var className: String?
-    public var classUID: Int
-    public var typeName: String?
-    public var typeUID: Int
-    public var severityID: Int?
-    public var severity: String?
-    public var time: OCSFTimestamp?
-    public var metadata: Metadata
-    public var device: Device
+package struct DeviceInventoryInfo: Sendable, Equatable, Codable {
+    package var activityID: Int
+    package var activityName: String?
+    package var categoryName: String?
+    package var categoryUID: Int
+    package var className: String?
+    package var classUID: Int
+    package var typeName: String?
+    package var typeUID: Int
+    package var severityID: Int?
+    package var severity: String?
+    package var time: OCSFTimestamp?
+    package var metadata: Metadata
+    package var device: Device
 
-    public init(
+    package init(
         activityID: Int, activityName: String?, categoryName: String?, categoryUID: Int, className: String?,
         classUID: Int, typeName: String?, typeUID: Int, severityID: Int? = nil, severity: String? = nil,
         time: OCSFTimestamp?, metadata: Metadata, device: Device
@@ -46,23 +46,23 @@ public struct DeviceInventoryInfo: Sendable, Equatable, Codable {
 }
 
 /// OCSF `metadata`.
-public struct Metadata: Sendable, Equatable, Codable {
-    public var product: Product
-    public var version: String
+package struct Metadata: Sendable, Equatable, Codable {
+    package var product: Product
+    package var version: String
 
-    public init(product: Product, version: String) {
+    package init(product: Product, version: String) {
         self.product = product
         self.version = version
     }
 }
 
 /// OCSF `product`.
-public struct Product: Sendable, Equatable, Codable {
-    public var name: String?
-    public var vendorName: String?
-    public var version: String?
+package struct Product: Sendable, Equatable, Codable {
+    package var name: String?
+    package var vendorName: String?
+    package var version: String?
 
-    public init(name: String?, vendorName: String? = nil, version: String?) {
+    package init(name: String?, vendorName: String? = nil, version: String?) {
         self.name = name
         self.vendorName = vendorName
         self.version = version
@@ -74,24 +74,24 @@ public struct Product: Sendable, Equatable, Codable {
 }
 
 /// OCSF `device`.
-public struct Device: Sendable, Equatable, Codable {
-    public var uid: String?
-    public var hostname: String?
-    public var name: String?
-    public var type: String?
-    public var typeID: Int
-    public var desc: String?
-    public var ip: String?
-    public var model: String?
-    public var vendorName: String?
-    public var domain: String?
-    public var isManaged: Bool?
-    public var lastSeenTime: OCSFTimestamp?
-    public var os: OperatingSystem?
-    public var networkInterfaces: [NetworkInterface]?
-    public var groups: [Group]?
+package struct Device: Sendable, Equatable, Codable {
+    package var uid: String?
+    package var hostname: String?
+    package var name: String?
+    package var type: String?
+    package var typeID: Int
+    package var desc: String?
+    package var ip: String?
+    package var model: String?
+    package var vendorName: String?
+    package var domain: String?
+    package var isManaged: Bool?
+    package var lastSeenTime: OCSFTimestamp?
+    package var os: OperatingSystem?
+    package var networkInterfaces: [NetworkInterface]?
+    package var groups: [Group]?
 
-    public init(
+    package init(
         uid: String? = nil, hostname: String? = nil, name: String? = nil, type: String? = nil, typeID: Int,
         desc: String? = nil, ip: String? = nil, model: String? = nil, vendorName: String? = nil,
         domain: String? = nil, isManaged: Bool? = nil, lastSeenTime: OCSFTimestamp? = nil,
@@ -120,7 +120,7 @@ public struct Device: Sendable, Equatable, Codable {
         case networkInterfaces = "network_interfaces", groups
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(uid, forKey: .uid)
         try container.encodeIfPresent(hostname, forKey: .hostname)
@@ -143,12 +143,12 @@ public struct Device: Sendable, Equatable, Codable {
 }
 
 /// OCSF `os`.
-public struct OperatingSystem: Sendable, Equatable, Codable {
-    public var name: String?
-    public var type: String?
-    public var typeID: Int
+package struct OperatingSystem: Sendable, Equatable, Codable {
+    package var name: String?
+    package var type: String?
+    package var typeID: Int
 
-    public init(name: String? = nil, type: String?, typeID: Int) {
+    package init(name: String? = nil, type: String?, typeID: Int) {
         self.name = name
         self.type = type
         self.typeID = typeID
@@ -160,15 +160,15 @@ public struct OperatingSystem: Sendable, Equatable, Codable {
 }
 
 /// OCSF `network_interface`.
-public struct NetworkInterface: Sendable, Equatable, Codable {
-    public var ip: String?
-    public var mac: String?
-    public var name: String?
-    public var hostname: String?
-    public var type: String?
-    public var typeID: Int
+package struct NetworkInterface: Sendable, Equatable, Codable {
+    package var ip: String?
+    package var mac: String?
+    package var name: String?
+    package var hostname: String?
+    package var type: String?
+    package var typeID: Int
 
-    public init(ip: String? = nil, mac: String? = nil, name: String? = nil, hostname: String? = nil, type: String?, typeID: Int) {
+    package init(ip: String? = nil, mac: String? = nil, name: String? = nil, hostname: String? = nil, type: String?, typeID: Int) {
         self.ip = ip
         self.mac = mac
         self.name = name
@@ -183,11 +183,11 @@ public struct NetworkInterface: Sendable, Equatable, Codable {
 }
 
 /// OCSF `group`.
-public struct Group: Sendable, Equatable, Codable {
-    public var name: String?
-    public var uid: String?
+package struct Group: Sendable, Equatable, Codable {
+    package var name: String?
+    package var uid: String?
 
-    public init(name: String?, uid: String?) {
+    package init(name: String?, uid: String?) {
         self.name = name
         self.uid = uid
     }

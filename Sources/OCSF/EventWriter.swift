@@ -2,141 +2,36 @@ import JSON
 import Synchronization
 
 extension DeviceInventoryInfo {
-    /// Compact JSON of the event, written directly (the NDJSON fast path). Absent values and empty
-    /// collections are omitted, exactly as the `Codable` encoding does.
-    public func jsonBytes() -> [UInt8] {
-        // The same bytes as `write(to:)` (the tests compare both over whole fleets), written
-        // straight into a reused scratch buffer and then copied once: the generic writer's
-        // per-token bookkeeping was most of the cost of mapping a device. An event too large for
-        // the scratch (megabytes of text) takes the generic writer.
-        let fast = EventScratch.withBuffer { start, capacity -> [UInt8]? in
-            var output = EventOutput(start, capacity: capacity)
-            write(to: &output)
-            return output.overflowed ? nil : Array(UnsafeBufferPointer(start: start, count: output.count))
+    /// Compact JSON of the event: the one encoding of events (NDJSON lines, Sekoia.io items).
+    /// Absent values and empty collections are omitted, as the `Codable` encoding (kept as the
+    /// tests' oracle) does.
+    package func jsonBytes() -> [UInt8] {
+        // Written straight into a reused scratch buffer and copied once: a general writer's
+        // per-token bookkeeping was most of the cost of mapping a device.
+        if let bytes = EventScratch.withBuffer({ start, capacity in encoded(into: start, capacity: capacity) }) { return bytes }
+        // An event larger than the scratch (megabytes of text): a buffer of its own, grown until
+        // the event fits. Escaping at most sextuples text, so a few rounds always suffice.
+        var capacity = EventScratch.capacity * 8
+        for _ in 0..<24 {
+            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            defer { buffer.deallocate() }
+            if let bytes = encoded(into: buffer, capacity: capacity) { return bytes }
+            capacity *= 4
         }
-        if let fast { return fast }
-        var writer = JSONWriter(reservingCapacity: 4096)
-        write(to: &writer)
-        return writer.bytes
+        preconditionFailure("an event larger than \(capacity) bytes")
+    }
+
+    /// The event written into `capacity` bytes at `start`, or nil when it does not fit.
+    private func encoded(into start: UnsafeMutablePointer<UInt8>, capacity: Int) -> [UInt8]? {
+        var output = EventByteWriter(start, capacity: capacity)
+        write(to: &output)
+        return output.overflowed ? nil : Array(UnsafeBufferPointer(start: start, count: output.count))
     }
 
     /// The event as a parsed JSON value, for comparison and validation.
-    public func jsonValue() -> JSONValue {
+    package func jsonValue() -> JSONValue {
         // The bytes come from our own writer, so they always parse.
         (try? JSONParser.parse(jsonBytes())) ?? .null
-    }
-
-    /// Appends the event to `writer` as one JSON object.
-    public func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("activity_id")
-        writer.int(activityID)
-        writer.optional("activity_name", activityName)
-        writer.optional("category_name", categoryName)
-        writer.key("category_uid")
-        writer.int(categoryUID)
-        writer.optional("class_name", className)
-        writer.key("class_uid")
-        writer.int(classUID)
-        writer.optional("type_name", typeName)
-        writer.key("type_uid")
-        writer.int(typeUID)
-        if let severityID {
-            writer.key("severity_id")
-            writer.int(severityID)
-        }
-        writer.optional("severity", severity)
-        writer.optional("time", time)
-        writer.key("metadata")
-        writer.beginObject()
-        writer.key("product")
-        writer.beginObject()
-        writer.optional("name", metadata.product.name)
-        writer.optional("vendor_name", metadata.product.vendorName)
-        writer.optional("version", metadata.product.version)
-        writer.endObject()
-        writer.key("version")
-        writer.string(metadata.version)
-        writer.endObject()
-        writer.key("device")
-        device.write(to: &writer)
-        writer.endObject()
-    }
-}
-
-extension Device {
-    func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.optional("uid", uid)
-        writer.optional("hostname", hostname)
-        writer.optional("name", name)
-        writer.optional("type", type)
-        writer.key("type_id")
-        writer.int(typeID)
-        writer.optional("desc", desc)
-        writer.optional("ip", ip)
-        writer.optional("model", model)
-        writer.optional("vendor_name", vendorName)
-        writer.optional("domain", domain)
-        if let isManaged {
-            writer.key("is_managed")
-            writer.bool(isManaged)
-        }
-        writer.optional("last_seen_time", lastSeenTime)
-        if let os {
-            writer.key("os")
-            writer.beginObject()
-            writer.optional("name", os.name)
-            writer.optional("type", os.type)
-            writer.key("type_id")
-            writer.int(os.typeID)
-            writer.endObject()
-        }
-        if let networkInterfaces, !networkInterfaces.isEmpty {
-            writer.key("network_interfaces")
-            writer.beginArray()
-            for interface in networkInterfaces {
-                writer.beginObject()
-                writer.optional("ip", interface.ip)
-                writer.optional("mac", interface.mac)
-                writer.optional("name", interface.name)
-                writer.optional("hostname", interface.hostname)
-                writer.optional("type", interface.type)
-                writer.key("type_id")
-                writer.int(interface.typeID)
-                writer.endObject()
-            }
-            writer.endArray()
-        }
-        if let groups, !groups.isEmpty {
-            writer.key("groups")
-            writer.beginArray()
-            for group in groups {
-                writer.beginObject()
-                writer.optional("name", group.name)
-                writer.optional("uid", group.uid)
-                writer.endObject()
-            }
-            writer.endArray()
-        }
-        writer.endObject()
-    }
-}
-
-extension JSONWriter {
-    @inline(__always) mutating func optional(_ name: String, _ value: String?) {
-        guard let value else { return }
-        key(name)
-        string(value)
-    }
-
-    @inline(__always) mutating func optional(_ name: String, _ value: OCSFTimestamp?) {
-        guard let value else { return }
-        key(name)
-        switch value.unit {
-        case .seconds: decimal(units: value.microseconds, scale: 6)
-        case .milliseconds: int(value.milliseconds)
-        }
     }
 }
 
@@ -146,7 +41,7 @@ extension JSONWriter {
 ///
 /// One flag is enough for commas: a container's first member never has one, and after a
 /// container closes the enclosing one has just received a value.
-struct EventOutput {
+struct EventByteWriter {
     let start: UnsafeMutablePointer<UInt8>
     let end: UnsafeMutablePointer<UInt8>
     var cursor: UnsafeMutablePointer<UInt8>
@@ -253,8 +148,8 @@ enum EventScratch {
 }
 
 extension DeviceInventoryInfo {
-    /// `write(to: JSONWriter)`, member for member, into `output`.
-    func write(to output: inout EventOutput) {
+    /// Writes the event, members in OCSF's order, into `output`.
+    func write(to output: inout EventByteWriter) {
         output.open(UInt8(ascii: "{"))
         output.key("activity_id")
         output.int(activityID)
@@ -292,7 +187,7 @@ extension DeviceInventoryInfo {
 }
 
 extension Device {
-    func write(to output: inout EventOutput) {
+    func write(to output: inout EventByteWriter) {
         output.open(UInt8(ascii: "{"))
         output.optional("uid", uid)
         output.optional("hostname", hostname)

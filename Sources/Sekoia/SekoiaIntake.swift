@@ -3,22 +3,22 @@ import Foundation
 import JSON
 
 /// Where and how the Sekoia.io asset-connector intake is reached.
-public struct SekoiaConfiguration: Sendable {
+package struct SekoiaConfiguration: Sendable {
     /// `https://api.sekoia.io` in production; a mock's `BASE/sekoia` in tests.
-    public var baseURL: String
-    public var connectorUUID: String
-    public var apiKey: Secret
+    package var baseURL: String
+    package var connectorUUID: String
+    package var apiKey: Secret
     /// Seconds one HTTP exchange may take.
-    public var requestTimeout: Double
+    package var requestTimeout: Double
     /// Bounds for 429, 5xx and connection failures; `maxRetryAfter` is 3600 as Sekoia.io's SDK clamps.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Seconds to wait for a task to leave PENDING/RUNNING (Sekoia.io's default: 300).
-    public var taskTimeout: Double
+    package var taskTimeout: Double
     /// The first wait between task polls; it doubles up to `taskPollMaxDelay`.
-    public var taskPollInitialDelay: Double
-    public var taskPollMaxDelay: Double
+    package var taskPollInitialDelay: Double
+    package var taskPollMaxDelay: Double
 
-    public init(
+    package init(
         baseURL: String = "https://api.sekoia.io", connectorUUID: String, apiKey: Secret, requestTimeout: Double = 30,
         retry: RetryPolicy = RetryPolicy(maxRetryAfter: 3600), taskTimeout: Double = 300, taskPollInitialDelay: Double = 0.1,
         taskPollMaxDelay: Double = 5
@@ -36,14 +36,15 @@ public struct SekoiaConfiguration: Sendable {
     }
 
     /// `POST` here to push a batch.
-    public var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
+    package var pushURL: String { "\(baseURL)/api/v2/asset-management/asset-connector/\(percentEncode(connectorUUID))" }
     /// `GET` here to follow a task.
-    public func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
+    func taskURL(_ id: String) -> String { "\(baseURL)/api/v1/tasks/\(percentEncode(id))" }
 }
 
-/// Why delivering to Sekoia.io failed. Messages never contain the API key.
-public struct SekoiaError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+/// Why delivering to Sekoia.io failed: the facts (kind, call, status, attempts, cause, time
+/// spent) and a message that names no command-line flag. Messages never contain the API key.
+package struct SekoiaError: CallFailure {
+    package enum Kind: String, Sendable, Equatable {
         /// 401/403: the API key is wrong or lacks the permission to push assets.
         case unauthorized
         /// Another final non-200 answer (400, 404, 413, …): the batch was refused.
@@ -58,30 +59,52 @@ public struct SekoiaError: Error, Sendable, CustomStringConvertible {
         case invalidRequest = "invalid-request"
     }
 
-    public var kind: Kind
-    public var call: String
-    public var message: String
+    package var kind: Kind
+    package var call: String
+    /// The HTTP status of the last answer; nil when none arrived.
+    package var status: Int?
+    /// The attempt that failed (1 for the first).
+    package var attempt: Int
+    /// Why the last attempt was worth retrying, for `retriesExhausted`.
+    package var cause: RetryCause?
+    /// Seconds spent on the call (or waiting for the task) when it failed.
+    package var elapsed: Double?
+    /// The last status a task reported, for `taskFailed` and `taskTimedOut`.
+    package var taskStatus: String?
+    /// What happened, in words, without the call.
+    package var message: String
 
-    public init(kind: Kind, call: String, message: String) {
+    package init(
+        kind: Kind, call: String, status: Int? = nil, attempt: Int = 1, cause: RetryCause? = nil, elapsed: Double? = nil,
+        taskStatus: String? = nil, message: String
+    ) {
         self.kind = kind
         self.call = call
+        self.status = status
+        self.attempt = attempt
+        self.cause = cause
+        self.elapsed = elapsed
+        self.taskStatus = taskStatus
         self.message = message
     }
 
-    public var description: String { "\(call): \(message)" }
+    package var description: String { "\(call): \(message)" }
+
+    /// A refused API key needs a person; everything else may succeed next cycle.
+    package var requiresIntervention: Bool { kind == .unauthorized }
 }
 
 /// Pushes batches of events to Sekoia.io and follows the tasks they start.
-public final class SekoiaIntakeClient: Sendable {
-    public let configuration: SekoiaConfiguration
+package final class SekoiaIntakeClient: Sendable {
+    package let configuration: SekoiaConfiguration
     /// Retries of this client's calls, by cause.
-    public let retries: RetryCounter
+    package let retries: RetryCounter
     private let transport: any HTTPTransport
-    private let onNotice: (@Sendable (String) -> Void)?
+    private let onNotice: (@Sendable (RetryNotice) -> Void)?
 
-    public init(
+    package init(
         configuration: SekoiaConfiguration, transport: any HTTPTransport, retries: RetryCounter = RetryCounter(),
-        onNotice: (@Sendable (String) -> Void)? = nil
+        onNotice: (@Sendable (RetryNotice) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -90,7 +113,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// The request body for `events` (each already compact JSON): `{"version": 1, "items": [...]}`.
-    public static func body(for events: [[UInt8]]) -> [UInt8] {
+    package static func body(for events: [[UInt8]]) -> [UInt8] {
         var body = Array(#"{"version":1,"items":["#.utf8)
         body.reserveCapacity(events.reduce(32) { $0 + $1.count + 1 })
         for (index, event) in events.enumerated() {
@@ -102,7 +125,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// Pushes one batch; returns the task id when Sekoia.io started one.
-    public func push(_ events: [[UInt8]], batchNumber: Int) async throws -> String? {
+    package func push(_ events: [[UInt8]], batchNumber: Int) async throws -> String? {
         let call = "POST asset-connector batch \(batchNumber) (\(events.count) events)"
         let request = HTTPClientRequest(
             method: "POST", url: configuration.pushURL,
@@ -117,7 +140,7 @@ public final class SekoiaIntakeClient: Sendable {
     }
 
     /// Polls a task until it leaves PENDING/RUNNING: returns when FINISHED, throws otherwise.
-    public func waitForTask(_ id: String) async throws {
+    package func waitForTask(_ id: String) async throws {
         let call = "GET task \(id)"
         let started = ContinuousClock.now
         var delay = configuration.taskPollInitialDelay
@@ -143,72 +166,54 @@ public final class SekoiaIntakeClient: Sendable {
                 break
             default:
                 let detail = json.map { errorSummary($0) } ?? ""
-                throw SekoiaError(kind: .taskFailed, call: call, message: "task ended with status \(status)\(detail)")
+                throw SekoiaError(kind: .taskFailed, call: call, taskStatus: status, message: "task ended with status \(status)\(detail)")
             }
             let elapsed = seconds(since: started)
             guard elapsed + delay <= configuration.taskTimeout else {
                 throw SekoiaError(
-                    kind: .taskTimedOut, call: call,
-                    message: "task still \(lastStatus) after \(formatDuration(elapsed)) (--task-timeout \(formatDuration(configuration.taskTimeout)))")
+                    kind: .taskTimedOut, call: call, elapsed: elapsed, taskStatus: lastStatus,
+                    message: "task still \(lastStatus) after \(formatDuration(elapsed)) (task timeout \(formatDuration(configuration.taskTimeout)))")
             }
             retries.record(.taskPending)
             try await waitSeconds(delay)
             delay = min(configuration.taskPollMaxDelay, delay * 2)
         }
-        throw SekoiaError(kind: .taskTimedOut, call: call, message: "task still \(lastStatus)")
+        throw SekoiaError(kind: .taskTimedOut, call: call, taskStatus: lastStatus, message: "task still \(lastStatus)")
     }
 
-    /// Sends with retries for 429 (Retry-After clamped to [0, 3600]), 5xx, connection failures
-    /// and, when `validate` objects, a malformed 200; returns the final 200.
+    /// Sends with HTTPClient's retry loop: 429 (Retry-After clamped to [0, 3600]), 5xx,
+    /// connection failures and, when `validate` objects, a malformed 2xx; returns the final 2xx.
     private func send(_ request: HTTPClientRequest, call: String, validate: (([UInt8]) -> String?)? = nil) async throws -> HTTPClientResponse {
-        var budget = RetryBudget(policy: configuration.retry)
-        for _ in 0..<10_000 {
-            let cause: RetryCause
-            let detail: String
-            var serverWait: Double?
-            do {
-                let response = try await transport.send(request)
+        do {
+            return try await withRetries(policy: configuration.retry) { _ in
+                try await transport.send(request)
+            } interpret: { response, attempt -> AnswerVerdict<HTTPClientResponse> in
                 switch response.status {
                 case 200, 201, 202:
-                    if let problem = validate?(response.body) {
-                        cause = .malformedBody
-                        detail = problem
-                    } else {
-                        return response
-                    }
-                case 429:
-                    cause = .rateLimited
-                    detail = "HTTP 429"
-                    serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: configuration.retry.maxRetryAfter) }
-                case 500, 502, 503, 504:
-                    cause = .serverError
-                    detail = "HTTP \(response.status)\(errorSummary(response.body))"
+                    if let problem = validate?(response.body) { return .retry(.malformedBody, detail: problem) }
+                    return .done(response)
                 case 401, 403:
                     throw SekoiaError(
-                        kind: .unauthorized, call: call,
-                        message: "Sekoia.io refused the API key (HTTP \(response.status)\(errorSummary(response.body))). Check SEKOIA_API_KEY or --sekoia-api-key-file, and that the key may push to asset connector \(configuration.connectorUUID).")
+                        kind: .unauthorized, call: call, status: response.status, attempt: attempt,
+                        message: "Sekoia.io refused the API key (HTTP \(response.status)\(errorSummary(response.body))) for asset connector \(configuration.connectorUUID)")
                 default:
-                    throw SekoiaError(kind: .refused, call: call, message: "HTTP \(response.status)\(errorSummary(response.body))")
+                    throw SekoiaError(
+                        kind: .refused, call: call, status: response.status, attempt: attempt,
+                        message: "HTTP \(response.status)\(errorSummary(response.body))")
                 }
-            } catch let error as TransportError {
-                switch error {
-                case .timedOut: cause = .timeout
-                case .truncatedBody: cause = .malformedBody
-                case .connectionFailed: cause = .connectionFailure
-                case .invalidURL: throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
-                }
-                detail = error.description
+            } serverErrorDetail: { response in
+                "HTTP \(response.status)\(errorSummary(response.body))"
+            } willRetry: { cause, detail, wait in
+                retries.record(cause)
+                onNotice?(RetryNotice(call: call, cause: cause, detail: detail, wait: wait))
             }
-            guard let wait = budget.nextWait(serverWait: serverWait) else {
-                throw SekoiaError(
-                    kind: .retriesExhausted, call: call,
-                    message: "\(detail); gave up after \(budget.retriesUsed + 1) attempt\(budget.retriesUsed == 0 ? "" : "s") in \(formatDuration(budget.elapsed))")
-            }
-            retries.record(cause)
-            onNotice?("\(call): \(detail); \(cause.rawValue), retrying in \(formatDuration(wait))")
-            try await waitSeconds(wait)
+        } catch let exhausted as RetriesExhausted {
+            throw SekoiaError(
+                kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
+                elapsed: exhausted.elapsed, message: exhausted.summary)
+        } catch let error as TransportError {
+            throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
         }
-        throw SekoiaError(kind: .retriesExhausted, call: call, message: "gave up")
     }
 
     private func errorSummary(_ body: [UInt8]) -> String {

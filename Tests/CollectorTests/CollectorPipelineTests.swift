@@ -24,6 +24,8 @@ final class RecordingSink: EventSink {
 
     init(log: EventLog = EventLog()) { self.log = log }
 
+    var delivered: SinkDelivery { SinkDelivery(destination: .lines, events: finished ? events.count : 0) }
+
     func beginCycle() throws {
         events = []
         finished = false
@@ -60,6 +62,29 @@ final class CollectorPipelineTests: XCTestCase {
         XCTAssertEqual(report.statistics.pages, 2)
         XCTAssertEqual(report.statistics.mapped, 3)
         XCTAssertTrue(sink.finished)
+    }
+
+    func testTheSummaryCountsAreWhatEachSinkReports() async throws {
+        /// Delivers every other event, as a remote intake that accepted only part would.
+        final class HalfBatchSink: EventSink {
+            var received = 0
+            var delivered: SinkDelivery { SinkDelivery(destination: .batches, events: received / 2, batches: 1) }
+            func beginCycle() throws { received = 0 }
+            func write(_ event: [UInt8]) async throws { received += 1 }
+            func finish() async throws {}
+            func abandon() {}
+        }
+        let transport = ScriptedTransport { request, _ in
+            if request.url.contains("/oauth/token") { return tokenAnswer(1) }
+            if request.url.contains("device_groups") { return emptyGroups }
+            return devicesPage(["a", "b", "c", "d"])
+        }
+        let lines = RecordingSink()
+        let report = try await Collector(client: testClient(transport), options: CollectorOptions(), sinks: [HalfBatchSink(), lines]).runCycle()
+        XCTAssertEqual(report.statistics.mapped, 4)
+        XCTAssertEqual(report.statistics.eventsPushed, 2, "the sink's own count, not the mapped count")
+        XCTAssertEqual(report.statistics.batchesPushed, 1)
+        XCTAssertEqual(report.statistics.eventsWritten, 4)
     }
 
     func testDuplicatesAreDeliveredOnceAndCounted() async throws {
@@ -105,8 +130,17 @@ final class CollectorPipelineTests: XCTestCase {
             _ = try await Collector(client: testClient(transport), options: CollectorOptions(), sinks: [sink]).runCycle()
             XCTFail("expected a failure")
         } catch {
-            XCTAssertTrue(error.underlying is MissingGroupsError, "\(error)")
-            XCTAssertTrue(error.description.contains("--allow-missing-groups"))
+            let missing = try XCTUnwrap(error.underlying as? MissingGroupsError, "\(error)")
+            let cause = try XCTUnwrap(missing.underlying as? ESETClientError)
+            XCTAssertEqual(cause.kind, .retriesExhausted)
+            XCTAssertEqual(cause.status, 503)
+            XCTAssertEqual(cause.cause, .serverError)
+            XCTAssertEqual(cause.attempt, 4)
+            XCTAssertEqual(error.failedCall?.call, "GET /v1/device_groups (page 1)", "the failed call is found through the missing groups")
+            XCTAssertEqual(error.failedCall?.status, 503)
+            XCTAssertFalse(error.requiresIntervention)
+            // The library names no flag: the command line adds its own advice.
+            XCTAssertFalse(error.description.contains("--"), error.description)
         }
         XCTAssertTrue(sink.abandoned)
         XCTAssertEqual(sink.events.count, 0)
@@ -128,6 +162,7 @@ final class CollectorPipelineTests: XCTestCase {
 
     func testAFailingSinkAbandonsEverySinkAndKeepsTheCheckpoint() async throws {
         final class FailingSink: EventSink {
+            var delivered: SinkDelivery { SinkDelivery(destination: .batches, events: 0) }
             func beginCycle() throws {}
             func write(_ event: [UInt8]) async throws {}
             func finish() async throws { throw SekoiaError(kind: .taskFailed, call: "GET task t", message: "FAILED") }

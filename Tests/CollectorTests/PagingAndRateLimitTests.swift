@@ -12,7 +12,7 @@ final class PagingAndRateLimitTests: XCTestCase {
             return devicesPage(["d\(index)"], next: tokens[index - 1])
         }
         let client = testClient(transport)
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         var uuids: [String] = []
         while let page = try await client.nextDevicePage(&cursor) { uuids += page.devices.map(\.uuid) }
         XCTAssertEqual(uuids, ["d1", "d2", "d3"])
@@ -34,7 +34,7 @@ final class PagingAndRateLimitTests: XCTestCase {
                 request.url.contains("/oauth/token") ? tokenAnswer(1) : json(200, ending)
             }
             let client = testClient(transport)
-            var cursor = PageCursor()
+            var cursor = ESETListCursor()
             var pages = 0
             while try await client.nextDevicePage(&cursor) != nil { pages += 1 }
             XCTAssertEqual(pages, 1, ending)
@@ -48,7 +48,7 @@ final class PagingAndRateLimitTests: XCTestCase {
             request.url.contains("/oauth/token") ? tokenAnswer(1) : devicesPage(["d\(index)"], next: tokens[index - 1])
         }
         let client = testClient(transport)
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         let error = await assertClientError(.repeatedPageToken) {
             while try await client.nextDevicePage(&cursor) != nil {}
         }
@@ -61,7 +61,7 @@ final class PagingAndRateLimitTests: XCTestCase {
             request.url.contains("/oauth/token") ? tokenAnswer(1) : json(200, #"{"devices": "none"}"#)
         }
         let client = testClient(transport)
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         let error = await assertClientError(.retriesExhausted) { _ = try await client.nextDevicePage(&cursor) }
         XCTAssertTrue(error?.description.contains("'devices' is a JSON string, not an array") == true, "\(error!)")
         XCTAssertEqual(client.retries.snapshot, [.malformedBody: 3])
@@ -75,7 +75,7 @@ final class PagingAndRateLimitTests: XCTestCase {
             configuration: ESETClientConfiguration(
                 endpoints: ESETEndpoints(region: .jpn), username: "u", password: Secret("p"), callsPerSecond: nil, pageSize: 5000),
             transport: transport)
-        var cursor = PageCursor()
+        var cursor = ESETListCursor()
         _ = try await client.nextDevicePage(&cursor)
         XCTAssertEqual(transport.dataRequests.first?.url, "https://jpn.device-management.eset.systems/v1/devices?pageSize=1000")
     }

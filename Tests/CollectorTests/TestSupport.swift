@@ -64,7 +64,7 @@ func testClient(_ transport: ScriptedTransport, retry: RetryPolicy = RetryPolicy
 
 /// Fetches every group page; returns the number of pages.
 func drainGroups(_ client: ESETClient) async throws -> Int {
-    var cursor = PageCursor()
+    var cursor = ESETListCursor()
     var pages = 0
     while try await client.nextDeviceGroupPage(&cursor) != nil { pages += 1 }
     return pages

@@ -35,6 +35,7 @@ final class ESETScenarioTests: XCTestCase {
         assertFailedAndDeliveredNothing(run, mock)
         XCTAssertTrue(run.stderr.contains("ESET refused the username or password (HTTP 400: invalid_grant"), run.stderr)
         XCTAssertTrue(run.stderr.contains("'demo@example.com'") && run.stderr.contains("region 'eu'"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("Check --username and the password (ESET_PASSWORD or --password-file)"), run.stderr)
         XCTAssertEqual(mock.server.counters.count(route: "token"), 1, "the same credentials are not retried")
         XCTAssertEqual(mock.server.counters.count(route: "device_groups") + mock.server.counters.count(route: "devices"), 0)
     }
@@ -111,7 +112,7 @@ final class ESETScenarioTests: XCTestCase {
         XCTAssertEqual(mock.server.counters.count(route: "device_groups", status: 503), 4, "1 attempt + 3 retries")
         XCTAssertEqual(mock.server.counters.count(route: "devices"), 0, "no device is fetched without the group map")
         XCTAssertTrue(run.stderr.contains("GET /v1/device_groups (page 1): HTTP 503; gave up after 4 attempts"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("--allow-missing-groups"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("Use --allow-missing-groups to send them anyway. Limits: --max-retries 3, --max-retry-time 300 s."), run.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "no output file, no checkpoint")
     }
 

@@ -108,7 +108,7 @@ final class MapCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("--devices"), missing.stderr)
         let profile = await run(["map", "--devices", "x", "--profile", "nope"])
         XCTAssertEqual(profile.status, 64)
-        XCTAssertTrue(profile.stderr.contains("unknown profile 'nope'; valid profiles: sekoia, ocsf-strict"), profile.stderr)
+        XCTAssertTrue(profile.stderr.contains("invalid value 'nope' for '--profile': expected one of: sekoia, ocsf-strict"), profile.stderr)
         let unknown = await run(["map", "--devics", "x"])
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("--devics"), unknown.stderr)

@@ -1,3 +1,4 @@
+import ArgumentParsing
 @testable import ConnectorCLI
 import ESETMock
 import Foundation

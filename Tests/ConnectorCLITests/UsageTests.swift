@@ -17,7 +17,7 @@ final class UsageTests: XCTestCase {
     }
 
     func testUnknownRegionListsTheValidOnes() async {
-        await assertUsage(["collect", "--region", "mars", "--username", "u"], mentions: ["'--region'", "unknown region 'mars'", "eu, de, us, ca, jpn"])
+        await assertUsage(["collect", "--region", "mars", "--username", "u"], mentions: ["'--region'", "invalid value 'mars'", "eu, de, us, ca, jpn"])
     }
 
     func testRequiredOptions() async {

@@ -6,11 +6,11 @@ import JSON
 @testable import OCSF
 import XCTest
 
-/// The speed-ups of mapping and encoding must not change a single byte: `jsonBytes()` writes
-/// directly into memory and must equal the generic `write(to: JSONWriter)` encoding; the ASCII
+/// The speed-ups of mapping and encoding must not change the events: `jsonBytes()` writes
+/// directly into memory and must say what the `Codable` encoding (the oracle) says; the ASCII
 /// fast paths of the type rules must answer as the `String` code they shortcut.
 final class FastPathEquivalenceTests: XCTestCase {
-    func testEventBytesEqualTheGenericWriterOverTheDefaultFleetAndEveryCase() throws {
+    func testEventBytesSayWhatTheOracleSaysOverTheDefaultFleetAndEveryCase() throws {
         var pages = [try Self.repositoryFile("MockData/devices.json")]
         let cases = Self.repositoryRoot.appendingPathComponent("Conformance/cases/mapping")
         for name in try FileManager.default.contentsOfDirectory(atPath: cases.path).sorted() {
@@ -29,7 +29,7 @@ final class FastPathEquivalenceTests: XCTestCase {
                 let mapper = DeviceMapper(profile: profile, groups: groups, clock: { fixedClockMicroseconds })
                 for device in decoded.devices {
                     let event = mapper.map(device).event
-                    XCTAssertEqual(event.jsonBytes(), Self.genericBytes(event), "device \(device.uuid), \(profile)")
+                    try Self.assertEncodedAsTheOracle(event, "device \(device.uuid), \(profile)")
                     events += 1
                 }
             }
@@ -37,25 +37,23 @@ final class FastPathEquivalenceTests: XCTestCase {
         XCTAssertGreaterThan(events, 600)
     }
 
-    func testEventBytesEqualTheGenericWriterForHostileValues() throws {
+    func testEventBytesSayWhatTheOracleSaysForHostileValues() throws {
         var random = TestRandom(seed: 3)
         for _ in 0..<2000 {
             let event = Self.randomEvent(&random)
-            let bytes = event.jsonBytes()
-            XCTAssertEqual(bytes, Self.genericBytes(event))
-            XCTAssertNoThrow(try JSONParser.parse(bytes))
+            try Self.assertEncodedAsTheOracle(event)
         }
     }
 
-    func testEventsLargerThanTheScratchBufferTakeTheGenericWriter() throws {
+    func testEventsLargerThanTheScratchBufferGrowTheirOwnBuffer() throws {
         var random = TestRandom(seed: 4)
         for text in [String(repeating: "a", count: 70_000), String(repeating: "\u{1}", count: 12_000), String(repeating: "é\"", count: 30_000)] {
             var event = Self.randomEvent(&random)
             event.device.desc = text
             event.device.networkInterfaces = [NetworkInterface(name: text, type: "Wired", typeID: 1)]
-            let bytes = event.jsonBytes()
-            XCTAssertEqual(bytes, Self.genericBytes(event))
-            XCTAssertEqual(try JSONParser.parse(bytes)["device"]?["desc"], .string(text))
+            try Self.assertEncodedAsTheOracle(event)
+            XCTAssertGreaterThan(event.jsonBytes().count, 64 * 1024, "larger than the scratch buffer")
+            XCTAssertEqual(try JSONParser.parse(event.jsonBytes())["device"]?["desc"], .string(text))
         }
     }
 
@@ -155,10 +153,13 @@ final class FastPathEquivalenceTests: XCTestCase {
         return words
     }
 
-    static func genericBytes(_ event: DeviceInventoryInfo) -> [UInt8] {
-        var writer = JSONWriter()
-        event.write(to: &writer)
-        return writer.bytes
+    /// `jsonBytes()` is compact JSON saying exactly what `JSONEncoder` says of the same event.
+    static func assertEncodedAsTheOracle(_ event: DeviceInventoryInfo, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        let bytes = event.jsonBytes()
+        let written = try JSONParser.parse(bytes)
+        let oracle = try JSONParser.parse(Array(JSONEncoder().encode(event)))
+        XCTAssertTrue(written.semanticallyEquals(oracle), "\(message)\n\(String(decoding: bytes, as: UTF8.self))\n\(oracle.jsonText)", file: file, line: line)
+        XCTAssertFalse(bytes.contains(UInt8(ascii: "\n")), "one line", file: file, line: line)
     }
 
     static func randomEvent(_ random: inout TestRandom) -> DeviceInventoryInfo {

@@ -6,6 +6,42 @@ import HTTPClient
 import Glibc
 #endif
 
+/// An ESET region as `--region` takes it (any case). A wrapper rather than a conformance of
+/// `ESETRegion` itself, which the connector's command library declares.
+struct RegionArgument: OptionValue {
+    let region: ESETRegion
+    static let valueName = "REGION"
+    static var expectation: String { "one of: " + ESETRegion.allCases.map(\.rawValue).joined(separator: ", ") }
+    init?(argument: String) {
+        guard let region = ESETRegion(rawValue: argument.lowercased()) else { return nil }
+        self.region = region
+    }
+    var argument: String { region.rawValue }
+}
+
+/// `record`'s options, each declared once with its default and bounds.
+enum RecordOptions {
+    static let region = TypedOption<RegionArgument>("region", help: "ESET Connect region: eu, de, us, ca or jpn.")
+    static let username = TypedOption<String>("username", value: "USER", help: "ESET Connect API user (an e-mail address).")
+    static let passwordFile = TypedOption<String>("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD).")
+    static let password = TypedOption<String>("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history.")
+    static let esetURL = TypedOption<String>("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock).")
+    static let out = TypedOption<String>("out", value: "DIR", help: "Directory to create with the recording (required; must not exist or be empty).")
+    static let saltFile = TypedOption<String>(
+        "salt-file", value: "FILE", help: "Key the pseudonyms with this file's bytes (16+), so re-recordings match.",
+        defaultDescription: "a random salt, not kept")
+    static let pageSize = TypedOption<Int>("page-size", help: "Devices and groups per page, 1-1000.", default: 1000, in: 1...1000)
+    static let rateLimit = TypedOption<RateLimit>("rate-limit", help: "Client-side limit of ESET calls per second, or 'off'.", default: .perSecond(10))
+    static let timeout = TypedOption<Double>("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", default: 30, in: 0.01...3600)
+    static let maxRetries = TypedOption<Int>(
+        "max-retries", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", default: 5, in: 0...100)
+    static let maxRetryTime = TypedOption<Double>(
+        "max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", default: 300,
+        in: 0...86_400)
+    static let retryDelay = TypedOption<Double>(
+        "retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", default: 1, in: 0...600)
+}
+
 let recordSpec = CommandSpec(
     name: "record",
     abstract: "Record an ESET Connect tenant into scrubbed fixtures that 'eset-mock serve --data DIR' serves.",
@@ -21,22 +57,12 @@ let recordSpec = CommandSpec(
         Example: ESET_PASSWORD=... eset-mock record --region eu --username api@example.com --out tenant
         """,
     options: [
-        .option("region", value: "REGION", help: "ESET Connect region: eu, de, us, ca or jpn."),
-        .option("username", value: "USER", help: "ESET Connect API user (an e-mail address)."),
-        .option("password-file", value: "FILE", help: "File holding the API user's password (else ESET_PASSWORD)."),
-        .option("password", value: "-", help: "Refused: a password on the command line shows in ps and shell history."),
-        .option("eset-url", value: "URL", help: "Send every ESET call to URL/HOST/path instead of https://HOST/path (a mock)."),
-        .option("out", value: "DIR", help: "Directory to create with the recording (required; must not exist or be empty)."),
+        RecordOptions.region.spec, RecordOptions.username.spec, RecordOptions.passwordFile.spec, RecordOptions.password.spec,
+        RecordOptions.esetURL.spec, RecordOptions.out.spec,
         .option("keep", value: "FIELD", help: "Keep the member FIELD (e.g. managementDomain, tags) verbatim.", repeatable: true),
         .flag("scrub-mac-vendor", help: "Also replace the vendor part (OUI) of MAC addresses; marks them locally administered."),
-        .option("salt-file", value: "FILE", help: "Key the pseudonyms with this file's bytes (16+), so re-recordings match.",
-                defaultDescription: "a random salt, not kept"),
-        .option("page-size", value: "N", help: "Devices and groups per page, 1-1000.", defaultDescription: "1000"),
-        .option("rate-limit", value: "N|off", help: "Client-side limit of ESET calls per second, or 'off'.", defaultDescription: "10"),
-        .option("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", defaultDescription: "30"),
-        .option("max-retries", value: "N", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", defaultDescription: "5"),
-        .option("max-retry-time", value: "SECONDS", help: "No retry of one call starts later than this after its first attempt.", defaultDescription: "300"),
-        .option("retry-delay", value: "SECONDS", help: "First backoff wait; doubles per retry (with jitter), up to 30 s.", defaultDescription: "1"),
+        RecordOptions.saltFile.spec, RecordOptions.pageSize.spec, RecordOptions.rateLimit.spec, RecordOptions.timeout.spec,
+        RecordOptions.maxRetries.spec, RecordOptions.maxRetryTime.spec, RecordOptions.retryDelay.spec,
     ])
 
 /// Everything `record` was asked to do, checked.
@@ -64,20 +90,14 @@ struct RecordSettings: Sendable {
     static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> RecordSettings {
         let path = arguments.commandPath
         func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
-        if arguments.value("password") != nil {
+        if try arguments.value(RecordOptions.password) != nil {
             throw usage("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'")
         }
-        let regionName = try arguments.required("region")
-        let region: ESETRegion
-        do {
-            region = try ESETRegion.named(regionName)
-        } catch {
-            throw usage("invalid value '\(regionName)' for '--region': \(error)")
-        }
-        let username = try arguments.required("username")
+        let region = try arguments.required(RecordOptions.region).region
+        let username = try arguments.required(RecordOptions.username)
         guard !username.isEmpty else { throw usage("'--username' is empty") }
         let password: Secret
-        if let file = arguments.value("password-file") {
+        if let file = try arguments.value(RecordOptions.passwordFile) {
             let text = try readSmallFile(file, flag: "password-file", path: path)
             var line = String(decoding: text, as: UTF8.self)
             while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
@@ -89,14 +109,14 @@ struct RecordSettings: Sendable {
             throw usage("no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)")
         }
         var esetURL: String?
-        if let text = arguments.value("eset-url") {
+        if let text = try arguments.value(RecordOptions.esetURL) {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
                   let host = url.host, !host.isEmpty, url.query == nil else {
                 throw usage("invalid value '\(text)' for '--eset-url': expected an http:// or https:// URL")
             }
             esetURL = text
         }
-        let out = try arguments.required("out")
+        let out = try arguments.required(RecordOptions.out)
         guard !out.isEmpty else { throw usage("'--out' is empty") }
         let keep = Set(arguments.values("keep"))
         if let empty = keep.first(where: { $0.isEmpty || $0.contains(where: \.isWhitespace) }) {
@@ -104,7 +124,7 @@ struct RecordSettings: Sendable {
         }
         var salt: [UInt8]
         let saltFromFile: Bool
-        if let file = arguments.value("salt-file") {
+        if let file = try arguments.value(RecordOptions.saltFile) {
             salt = try readSmallFile(file, flag: "salt-file", path: path)
             guard salt.count >= 16 else {
                 throw usage("'--salt-file' file '\(file)' holds \(salt.count) bytes; at least 16 are needed (e.g. head -c 32 /dev/urandom > \(file))")
@@ -115,27 +135,14 @@ struct RecordSettings: Sendable {
             salt = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
             saltFromFile = false
         }
-        let pageSize = try arguments.int("page-size", range: 1...1000) ?? 1000
-        var callsPerSecond: Double? = 10
-        if let text = arguments.value("rate-limit") {
-            if text.lowercased() == "off" {
-                callsPerSecond = nil
-            } else {
-                guard let rate = try arguments.double("rate-limit", range: 0.001...1_000_000) else {
-                    throw usage("invalid value '\(text)' for '--rate-limit': expected a positive number of calls per second or 'off'")
-                }
-                callsPerSecond = rate
-            }
-        }
-        let requestTimeout = try arguments.double("timeout", range: 0.01...3600) ?? 30
         let retry = RetryPolicy(
-            maxRetries: try arguments.int("max-retries", range: 0...100) ?? 5,
-            maxRetryTime: try arguments.double("max-retry-time", range: 0...86_400) ?? 300,
-            initialDelay: try arguments.double("retry-delay", range: 0...600) ?? 1, maxDelay: 30, maxRetryAfter: 60)
+            maxRetries: try arguments.required(RecordOptions.maxRetries), maxRetryTime: try arguments.required(RecordOptions.maxRetryTime),
+            initialDelay: try arguments.required(RecordOptions.retryDelay), maxDelay: 30, maxRetryAfter: 60)
         return RecordSettings(
             region: region, username: username, password: password, esetURL: esetURL, outputDirectory: out,
             keptMembers: keep, keepsMACVendor: !arguments.flag("scrub-mac-vendor"), salt: salt, saltFromFile: saltFromFile,
-            pageSize: pageSize, callsPerSecond: callsPerSecond, requestTimeout: requestTimeout, retry: retry)
+            pageSize: try arguments.required(RecordOptions.pageSize), callsPerSecond: try arguments.required(RecordOptions.rateLimit).callsPerSecond,
+            requestTimeout: try arguments.required(RecordOptions.timeout), retry: retry)
     }
 
     /// A password or salt file: read whole, refused when absurdly large (it is not either).
@@ -170,12 +177,12 @@ func record(_ arguments: ParsedArguments, environment: [String: String] = Proces
     case .success(let summary):
         progress("")
         for line in summary.lines { say(line) }
-        return ExitStatus.success
+        return ExitStatus.success.rawValue
     case .failure(let error):
         progress("")
         say("error: \(error)")
         say("summary: FAILED; nothing written to \(settings.outputDirectory)")
-        return ExitStatus.failure
+        return ExitStatus.failure.rawValue
     }
 }
 

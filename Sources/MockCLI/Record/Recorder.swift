@@ -1,6 +1,7 @@
 import ESET
 import Foundation
 import HTTPClient
+import Signals
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,6 @@ struct RecordingSummary: Sendable {
     /// Replacements by member and method ("member\tmethod" → count).
     var replacements: [String: Int] = [:]
     var elapsed: Double = 0
-    var requests = 0
     /// Addresses whose pseudonym had to be some device's real address (a block nearly full).
     var unavoidableCollisions = 0
     /// Members kept verbatim by `--keep`, by name, with how many members each matched.
@@ -38,7 +38,6 @@ struct RecordingSummary: Sendable {
             "  devices: \(devices) (\(devicePages) page\(devicePages == 1 ? "" : "s"))",
             "  skipped (not JSON objects): \(skipped.count)",
             "  values pseudonymised: \(replaced) in \(Set(replacements.keys.map { $0.split(separator: "\t")[0] }).count) members (see RECORDING.md)",
-            "  requests: \(requests)",
             "  elapsed: \(String(format: "%.1f", elapsed)) s",
         ]
         for entry in skipped.prefix(10) { lines.append("  skipped: \(entry)") }
@@ -70,22 +69,12 @@ final class Recorder: Sendable {
     func runCatchingSignals() async -> Result<RecordingSummary, any Error> {
         let task = Task { try await self.run() }
         let say = self.say
-        var previous: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            // The dispatch source sees the signal only once its default action is off; the
-            // previous disposition comes back afterwards (embedders may have their own).
-            previous.append((number, signal(number, SIG_IGN)))
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                say("stopping: signal \(number), abandoning the recording")
-                task.cancel()
-            }
-            source.resume()
-            return source
+        let subscription = onSignals([SIGINT, SIGTERM]) { number in
+            say("stopping: signal \(number), abandoning the recording")
+            task.cancel()
         }
         let result = await task.result
-        for source in sources { source.cancel() }
-        for (number, handler) in previous { signal(number, handler) }
+        subscription.cancel()
         return result
     }
 
@@ -164,8 +153,7 @@ final class Recorder: Sendable {
         let spool = try PageSpool(path: spoolPath)
         defer { try? FileManager.default.removeItem(atPath: spoolPath) }
 
-        try await client.authenticate()
-        var groupCursor = PageCursor()
+        var groupCursor = ESETListCursor()
         var fetchedGroups = 0
         while let page = try await client.nextRawDeviceGroupPage(&groupCursor) {
             try Task.checkCancellation()
@@ -175,7 +163,7 @@ final class Recorder: Sendable {
             fetchedGroups += page.elementRanges.count
             progress("groups page \(page.number): \(fetchedGroups) groups fetched")
         }
-        var deviceCursor = PageCursor()
+        var deviceCursor = ESETListCursor()
         var fetchedDevices = 0
         while let page = try await client.nextRawDevicePage(&deviceCursor) {
             try Task.checkCancellation()
@@ -185,7 +173,6 @@ final class Recorder: Sendable {
             fetchedDevices += page.elementRanges.count
             progress("devices page \(page.number): \(fetchedDevices) devices fetched")
         }
-        summary.requests = client.requestsSent
         try spool.finishWriting()
         pseudonymiser.planAvoidingObservedAddresses()
 

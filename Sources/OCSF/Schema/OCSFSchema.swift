@@ -5,20 +5,20 @@ import JSON
 ///
 /// The data is generated from the OCSF schema files by `Scripts/generate-ocsf-schema.py` into
 /// `OCSFSchema+Generated.swift`, so the product needs no schema files at run time.
-public struct OCSFSchema: Sendable {
+package struct OCSFSchema: Sendable {
     /// The schema version, e.g. "1.5.0".
-    public let version: String
+    package let version: String
     /// The event class the validator checks (Device Inventory Info).
-    public let eventClass: OCSFClassDefinition
+    package let eventClass: OCSFClassDefinition
     /// Every object the class reaches, by name.
-    public let objects: [String: OCSFObjectDefinition]
+    package let objects: [String: OCSFObjectDefinition]
     /// Every scalar type (`string_t`, `timestamp_t`, `ip_t`, …), by name.
-    public let types: [String: OCSFTypeDefinition]
+    package let types: [String: OCSFTypeDefinition]
     /// The profile names `metadata.profiles` may list.
-    public let profiles: Set<String>
+    package let profiles: Set<String>
 
     /// OCSF 1.5.0, from the generated data.
-    public static let v1_5_0: OCSFSchema = {
+    package static let v1_5_0: OCSFSchema = {
         do {
             return try OCSFSchema(records: generatedRecords)
         } catch {
@@ -27,13 +27,8 @@ public struct OCSFSchema: Sendable {
         }
     }()
 
-    /// The attribute's scalar type, or nil when its type is an object.
-    public func scalarType(of attribute: OCSFAttribute) -> OCSFTypeDefinition? {
-        types[attribute.type]
-    }
-
     /// Parses records in the generated format (one JSON array per line; see the generated file).
-    public init(records: String) throws(OCSFSchemaError) {
+    package init(records: String) throws(OCSFSchemaError) {
         var version: String?
         var eventClass: OCSFClassDefinition?
         var objects: [String: OCSFObjectDefinition] = [:]
@@ -140,36 +135,36 @@ public struct OCSFSchema: Sendable {
 }
 
 /// A defect in schema records, naming the line.
-public struct OCSFSchemaError: Error, Sendable, CustomStringConvertible {
-    public var line: Int
-    public var reason: String
-    public var description: String { "schema record line \(line): \(reason)" }
+package struct OCSFSchemaError: Error, Sendable, CustomStringConvertible {
+    package var line: Int
+    package var reason: String
+    package var description: String { "schema record line \(line): \(reason)" }
 }
 
 /// Whether an attribute must, should or may be present.
-public enum OCSFRequirement: String, Sendable {
+package enum OCSFRequirement: String, Sendable {
     case required, recommended, optional
 }
 
 /// One attribute of a class or object. A class, so that walking an event's attributes passes
 /// references around rather than copying half a dozen strings per attribute.
-public final class OCSFAttribute: Sendable {
-    public let name: String
+package final class OCSFAttribute: Sendable {
+    package let name: String
     /// A scalar type name (`string_t`, `timestamp_t`, …) or an object name (`device`, `os`, …).
-    public let type: String
-    public let requirement: OCSFRequirement
-    public let isArray: Bool
+    package let type: String
+    package let requirement: OCSFRequirement
+    package let isArray: Bool
     /// The profile that contributes the attribute; it applies only when the event declares it.
-    public let profile: String?
+    package let profile: String?
     /// The attribute holding the caption of this enum's value (`type` for `type_id`).
-    public let sibling: String?
+    package let sibling: String?
     /// Enum values (as JSON text: "2", or a string's own text) with their captions, in order.
-    public let enumValues: [(value: String, caption: String)]?
+    package let enumValues: [(value: String, caption: String)]?
     /// The version that deprecated the attribute.
-    public let deprecatedSince: String?
+    package let deprecatedSince: String?
 
     /// The caption of an enum value, when the attribute is an enum and the value is one of it.
-    public func caption(ofEnumValue value: String) -> String? {
+    package func caption(ofEnumValue value: String) -> String? {
         enumValues?.first { $0.value == value }?.caption
     }
 
@@ -190,9 +185,9 @@ public final class OCSFAttribute: Sendable {
 }
 
 /// An ordered set of attributes with lookup by name.
-public struct OCSFAttributeSet: Sendable {
+package struct OCSFAttributeSet: Sendable {
     /// The attributes in schema (alphabetical) order.
-    public let all: [OCSFAttribute]
+    package let all: [OCSFAttribute]
     private let indexByName: [String: Int]
 
     init(_ attributes: [OCSFAttribute]) {
@@ -202,19 +197,19 @@ public struct OCSFAttributeSet: Sendable {
         indexByName = index
     }
 
-    public subscript(name: String) -> OCSFAttribute? {
+    package subscript(name: String) -> OCSFAttribute? {
         indexByName[name].map { all[$0] }
     }
 
-    public var isEmpty: Bool { all.isEmpty }
+    package var isEmpty: Bool { all.isEmpty }
 }
 
 /// Constraints on which attributes of an object (or class) must be present together.
-public struct OCSFConstraints: Sendable {
+package struct OCSFConstraints: Sendable {
     /// At least one of these must be present.
-    public let atLeastOne: [String]?
+    package let atLeastOne: [String]?
     /// Exactly one of these must be present.
-    public let justOne: [String]?
+    package let justOne: [String]?
 
     init(_ object: JSONObject?) {
         atLeastOne = object?["at_least_one"]?.arrayValue?.compactMap(\.stringValue)
@@ -223,32 +218,32 @@ public struct OCSFConstraints: Sendable {
 }
 
 /// The event class: its identity and attributes.
-public struct OCSFClassDefinition: Sendable {
-    public let name: String
-    public let uid: Int64
-    public let caption: String
-    public let categoryUID: Int64
-    public let categoryCaption: String
-    public fileprivate(set) var attributes: OCSFAttributeSet
-    public let constraints: OCSFConstraints
+package struct OCSFClassDefinition: Sendable {
+    package let name: String
+    package let uid: Int64
+    package let caption: String
+    package let categoryUID: Int64
+    package let categoryCaption: String
+    package fileprivate(set) var attributes: OCSFAttributeSet
+    package let constraints: OCSFConstraints
 }
 
 /// An OCSF object. An object without attributes (OCSF's `object`) accepts any members.
-public struct OCSFObjectDefinition: Sendable {
-    public let name: String
-    public fileprivate(set) var attributes: OCSFAttributeSet
-    public let constraints: OCSFConstraints
+package struct OCSFObjectDefinition: Sendable {
+    package let name: String
+    package fileprivate(set) var attributes: OCSFAttributeSet
+    package let constraints: OCSFConstraints
 }
 
 /// A scalar type and what it reduces to.
-public struct OCSFTypeDefinition: Sendable {
-    public let name: String
+package struct OCSFTypeDefinition: Sendable {
+    package let name: String
     /// The primitive the type reduces to (`timestamp_t` → `long_t`); a primitive names itself.
-    public let base: String
-    public let maximumLength: Int?
-    public let range: ClosedRange<Int64>?
+    package let base: String
+    package let maximumLength: Int?
+    package let range: ClosedRange<Int64>?
     /// A pattern the value should match (a mismatch is a warning, as in the OCSF server).
-    public let regex: String?
+    package let regex: String?
 }
 
 /// Positional access to one schema record, with errors naming its line.

@@ -10,19 +10,19 @@ import JSON
 /// `metadata.version` other than the schema's is an error, and a `timestamp_t` below 10^11 is
 /// reported as seconds instead of milliseconds (an error when it is not an integer, a warning when
 /// it is, since an integer could also be a real instant before 1973-03-03).
-public struct OCSFValidator: Sendable {
-    public let schema: OCSFSchema
+package struct OCSFValidator: Sendable {
+    package let schema: OCSFSchema
     private let patterns: TypePatterns
 
     /// A validator for `schema` (OCSF 1.5.0 by default).
-    public init(schema: OCSFSchema = .v1_5_0) {
+    package init(schema: OCSFSchema = .v1_5_0) {
         self.schema = schema
         self.patterns = TypePatterns(schema.types.values)
     }
 
     /// Every finding for `event`, errors and warnings (recommended-missing included), in the
     /// order the event is walked. An empty result means the event is valid.
-    public func validate(_ event: JSONValue) -> [ValidationFinding] {
+    package func validate(_ event: JSONValue) -> [ValidationFinding] {
         var walk = Walk(schema: schema, patterns: patterns)
         walk.validateEvent(event)
         return walk.findings
@@ -31,7 +31,7 @@ public struct OCSFValidator: Sendable {
     /// Whether `text` is a valid value of the string type `typeName` (`ip_t`, `mac_t`, …): its
     /// length limit and its pattern, exactly as `validate` judges them. Lets a producer leave out
     /// what the schema would reject.
-    public func accepts(_ text: String, asType typeName: String) -> Bool {
+    package func accepts(_ text: String, asType typeName: String) -> Bool {
         guard let type = schema.types[typeName] else { return false }
         let base = schema.types[type.base]
         if let limit = type.maximumLength ?? base?.maximumLength, text.count > limit { return false }

@@ -1,32 +1,32 @@
 /// One thing the validator found wrong (error) or doubtful (warning) in an event.
-public struct ValidationFinding: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Comparable {
+package struct ValidationFinding: Sendable, Equatable, CustomStringConvertible {
+    package enum Severity: String, Sendable, Comparable {
         case error, warning
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
 
-    public var severity: Severity { code.severity }
-    public var code: ValidationCode
+    package var severity: Severity { code.severity }
+    package var code: ValidationCode
     /// Where in the event, e.g. `device.os.type` or `device.network_interfaces[1].mac`; the empty
     /// string for the event itself.
-    public var path: String
-    public var message: String
+    package var path: String
+    package var message: String
 
-    public init(code: ValidationCode, path: String, message: String) {
+    package init(code: ValidationCode, path: String, message: String) {
         self.code = code
         self.path = path
         self.message = message
     }
 
     /// `error attribute_required_missing at severity_id: …`
-    public var description: String {
+    package var description: String {
         "\(severity.rawValue) \(code.rawValue) at \(path.isEmpty ? "(event)" : path): \(message)"
     }
 }
 
 /// The kinds of finding. The names follow the OCSF server's validator where it has one.
-public enum ValidationCode: String, Sendable, CaseIterable, Comparable {
+package enum ValidationCode: String, Sendable, CaseIterable, Comparable {
     /// The event is not a JSON object.
     case eventNotObject = "event_not_object"
     /// A required attribute is absent (or `null`), at any depth.
@@ -76,7 +76,7 @@ public enum ValidationCode: String, Sendable, CaseIterable, Comparable {
     case observableNameInvalidReference = "observable_name_invalid_reference"
 
     /// Each code has one severity: only doubtful-but-legal things are warnings.
-    public var severity: ValidationFinding.Severity {
+    package var severity: ValidationFinding.Severity {
         switch self {
         case .attributeRecommendedMissing, .attributeDeprecated, .attributeEnumSiblingSuspiciousOther,
             .attributeValueRegexNotMatched, .timestampPossiblySeconds:
@@ -86,5 +86,5 @@ public enum ValidationCode: String, Sendable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (lhs: ValidationCode, rhs: ValidationCode) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: ValidationCode, rhs: ValidationCode) -> Bool { lhs.rawValue < rhs.rawValue }
 }

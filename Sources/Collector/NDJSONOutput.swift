@@ -1,10 +1,10 @@
 import Foundation
 
-/// Where NDJSON goes: standard output, or a file that appears only when the run succeeded.
+/// Where NDJSON goes: a command's output stream, or a file that appears only when the run succeeded.
 ///
 /// A file is written to a temporary sibling and renamed into place by `commit()`, so a failed
 /// or killed run never leaves a truncated file that looks complete.
-public final class EventOutput: @unchecked Sendable {
+package final class NDJSONOutput: @unchecked Sendable {
     // Unchecked: used by one task at a time (the collector's pipeline), never shared.
     private let handle: FileHandle?
     private let sink: (([UInt8]) -> Void)?
@@ -14,18 +14,13 @@ public final class EventOutput: @unchecked Sendable {
     private let flushThreshold = 256 * 1024
     private var finished = false
 
-    /// Events go to standard output.
-    public static func standardOutput() -> EventOutput {
-        EventOutput(handle: FileHandle.standardOutput, sink: nil, temporaryPath: nil, finalPath: nil)
-    }
-
     /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
-    public static func stream(_ sink: @escaping ([UInt8]) -> Void) -> EventOutput {
-        EventOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
+    package static func stream(_ sink: @escaping ([UInt8]) -> Void) -> NDJSONOutput {
+        NDJSONOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
     }
 
     /// Events go to `path`, created or replaced only by `commit()`.
-    public static func file(_ path: String) throws -> EventOutput {
+    package static func file(_ path: String) throws -> NDJSONOutput {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
@@ -40,7 +35,7 @@ public final class EventOutput: @unchecked Sendable {
         guard let handle = FileHandle(forWritingAtPath: temporary) else {
             throw OutputError(path: path, reason: "cannot open \(temporary) for writing")
         }
-        return EventOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
+        return NDJSONOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
     }
 
     private init(handle: FileHandle?, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
@@ -52,13 +47,13 @@ public final class EventOutput: @unchecked Sendable {
     }
 
     /// Appends one line (a newline is added).
-    public func writeLine(_ bytes: [UInt8]) throws {
+    package func writeLine(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         buffer.append(0x0A)
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         guard !buffer.isEmpty else { return }
         do {
             if let sink { sink(buffer) } else { try handle?.write(contentsOf: buffer) }
@@ -69,7 +64,7 @@ public final class EventOutput: @unchecked Sendable {
     }
 
     /// Makes the output final: flushes, and for a file, syncs and renames it into place.
-    public func commit() throws {
+    package func commit() throws {
         guard !finished else { return }
         try flush()
         finished = true
@@ -84,7 +79,7 @@ public final class EventOutput: @unchecked Sendable {
     }
 
     /// Discards a file output (the run failed); standard output is only flushed.
-    public func abandon() {
+    package func abandon() {
         guard !finished else { return }
         finished = true
         guard let temporaryPath else {
@@ -115,8 +110,8 @@ func removeAbandonedPartials(of url: URL) {
 }
 
 /// An output file that could not be written.
-public struct OutputError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "\(path): \(reason)" }
+package struct OutputError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package var description: String { "\(path): \(reason)" }
 }
