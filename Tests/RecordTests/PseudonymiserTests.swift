@@ -133,3 +133,38 @@ final class PseudonymiserTests: XCTestCase {
         }
     }
 }
+
+final class AddressPlanTests: XCTestCase {
+    func testNoPseudonymIsAnAddressTheTenantUsesWhileTheBlockHasRoom() {
+        let pseudonymiser = Pseudonymiser(salt: Array("a salt of at least sixteen bytes".utf8))
+        let used = (0..<100).map { "192.0.2.\($0 * 2)" }
+        for address in used { pseudonymiser.observe(address) }
+        pseudonymiser.planAvoidingObservedAddresses()
+        let mapped = used.map { pseudonymiser.ipAddress($0)! }
+        XCTAssertEqual(Set(mapped).count, used.count)
+        XCTAssertTrue(Set(mapped).isDisjoint(with: used), "\(Set(mapped).intersection(used))")
+        XCTAssertTrue(mapped.allSatisfy { $0.hasPrefix("192.0.2.") })
+        XCTAssertEqual(pseudonymiser.unavoidableCollisions, 0)
+    }
+
+    func testAFullBlockStillMapsDistinctAddressesToDistinctOthers() {
+        let pseudonymiser = Pseudonymiser(salt: Array("a salt of at least sixteen bytes".utf8))
+        let block = (0..<256).map { "203.0.113.\($0)" }
+        for address in block { pseudonymiser.observe(address) }
+        pseudonymiser.planAvoidingObservedAddresses()
+        let mapped = block.map { pseudonymiser.ipAddress($0)! }
+        XCTAssertEqual(Set(mapped).count, 256, "distinct stays distinct")
+        XCTAssertTrue(zip(block, mapped).allSatisfy { $0 != $1 }, "no address is its own pseudonym")
+        XCTAssertEqual(pseudonymiser.unavoidableCollisions, 256, "every one of them is another device's address, and says so")
+    }
+
+    func testMACsUnderOneVendorAvoidTheTenantsOwn() {
+        let pseudonymiser = Pseudonymiser(salt: Array("a salt of at least sixteen bytes".utf8))
+        let macs = (0..<300).map { String(format: "00:1B:21:00:%02X:%02X", $0 / 256, $0 % 256) }
+        for mac in macs { pseudonymiser.observe(mac) }
+        pseudonymiser.planAvoidingObservedAddresses()
+        let mapped = macs.map { pseudonymiser.macAddress($0)! }
+        XCTAssertEqual(Set(mapped).count, 300)
+        XCTAssertTrue(Set(mapped).isDisjoint(with: macs))
+    }
+}

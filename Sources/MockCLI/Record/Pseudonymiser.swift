@@ -498,17 +498,30 @@ final class Pseudonymiser {
                 }
             }
             // A block (nearly) full of the tenant's own addresses: scan it for a free value,
-            // and failing that for one no other original got, so distinct still stays distinct.
+            // and failing that for one no other original got (never the address itself), so
+            // distinct still stays distinct.
             for pass in 0..<2 where chosen == nil {
-                var candidate = step(original, 0)
+                let start = step(original, 0)
+                var candidate = start
+                // Once around the block at most (bounded for the large ones).
                 for _ in 0..<65_536 {
-                    if pass == 0 ? isFree(candidate) : !used.contains(candidate) && !fixed(candidate) {
+                    if pass == 0 ? isFree(candidate) : candidate != original && !used.contains(candidate) && !fixed(candidate) {
                         chosen = candidate
                         if pass == 1 { unavoidable += 1 }
                         break
                     }
                     candidate = neighbour(candidate)
+                    if candidate == start { break }
                 }
+            }
+            if chosen == nil, !used.contains(original),
+               let earlier = originals.first(where: { plan[$0] != nil && plan[$0] != original }) {
+                // Only the address itself is left: swap with an earlier original instead, which
+                // keeps every pseudonym distinct and none equal to its own address.
+                chosen = plan[earlier]
+                plan[earlier] = original
+                used.insert(original)
+                unavoidable += 1
             }
             let pseudonym = chosen ?? step(original, 0)
             used.insert(pseudonym)
