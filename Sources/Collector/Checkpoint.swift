@@ -85,7 +85,7 @@ package struct CheckpointStore: Sendable {
 
     /// Writes `checkpoint` atomically, creating the directory when needed.
     package func save(_ checkpoint: Checkpoint, now: Int64 = systemClockMicroseconds()) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try ensureDirectory(directory)
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("version")
@@ -102,6 +102,24 @@ package struct CheckpointStore: Sendable {
         writer.string(RFC3339.format(microseconds: now))
         writer.endObject()
         try writeAtomically(writer.bytes + [0x0A], to: path)
+    }
+}
+
+/// Creates `path` (and its parents) when missing; fails in plain words when it cannot be a
+/// directory (Foundation's own errors read `NSCocoaErrorDomain Code=516`).
+package func ensureDirectory(_ path: String) throws {
+    var info = stat()
+    if stat(path, &info) == 0 {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw FileWriteError(path: path, reason: "exists but is not a directory")
+        }
+        return
+    }
+    guard errno == ENOENT else { throw FileWriteError(path: path, reason: "cannot use it: \(String(cString: strerror(errno)))") }
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty, parent != path { try ensureDirectory(parent) }
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw FileWriteError(path: path, reason: "cannot create the directory: \(String(cString: strerror(errno)))")
     }
 }
 

@@ -58,8 +58,10 @@ package final class Collector {
         }
 
         var checkpointBefore: Checkpoint?
+        var delivered = false
+        let cycleStart = options.clock()
         do {
-            checkpointBefore = loadCheckpoint()
+            checkpointBefore = loadCheckpoint(cycleStart: cycleStart)
             for sink in sinks { try sink.beginCycle() }
             try rejectsFile?.beginCycle()
 
@@ -84,10 +86,17 @@ package final class Collector {
                         observer?(.duplicate(page: number, index: index, uuid: device.uuid))
                         continue
                     }
-                    let syncTime = device.lastSyncTime.flatMap(RFC3339.microseconds)
+                    var syncTime = device.lastSyncTime.flatMap(RFC3339.microseconds)
                     if let skipping, skipping.skips(lastSyncMicroseconds: syncTime) {
                         statistics.skippedByCheckpoint += 1
                         continue
+                    }
+                    if let time = syncTime, time > cycleStart &+ clockSkewAllowance {
+                        // Delivered (it is a device like any other) but never trusted as a
+                        // checkpoint: one bad clock would otherwise hide every other device.
+                        statistics.warnings += 1
+                        observer?(.futureLastSyncTime(page: number, index: index, uuid: device.uuid, lastSyncTime: device.lastSyncTime ?? ""))
+                        syncTime = nil
                     }
                     let mapped = mapper.map(device)
                     for warning in mapped.warnings {
@@ -103,10 +112,13 @@ package final class Collector {
             }
             for sink in sinks { try await sink.finish() }
             try rejectsFile?.finish()
+            delivered = true
 
             var checkpointAfter = checkpointBefore
-            if let store = checkpointStore, let newest, newest > (checkpointBefore?.newestLastSync ?? Int64.min) {
-                let moved = Checkpoint(newestLastSync: newest)
+            // Never beyond the cycle's own start, whatever the devices claim.
+            let capped = newest.map { min($0, cycleStart) }
+            if let store = checkpointStore, let capped, capped > (checkpointBefore?.newestLastSync ?? Int64.min) {
+                let moved = Checkpoint(newestLastSync: capped)
                 try store.save(moved)
                 checkpointAfter = moved
                 observer?(.checkpointMoved(moved))
@@ -114,15 +126,19 @@ package final class Collector {
             return CycleReport(statistics: finalStatistics(), checkpointBefore: checkpointBefore, checkpointAfter: checkpointAfter)
         } catch {
             for sink in sinks { sink.abandon() }
-            try? rejectsFile?.finish()
-            throw CycleFailure(underlying: error, statistics: finalStatistics())
+            // The rejects file is written like the output: only by a cycle that completed.
+            rejectsFile?.abandon()
+            throw CycleFailure(underlying: error, statistics: finalStatistics(), deliveredBeforeFailing: delivered)
         }
     }
 
-    private func loadCheckpoint() -> Checkpoint? {
+    private func loadCheckpoint(cycleStart: Int64) -> Checkpoint? {
         guard let store = checkpointStore else { return nil }
         switch store.load() {
         case .none:
+            return nil
+        case .checkpoint(let checkpoint) where checkpoint.newestLastSync > cycleStart &+ clockSkewAllowance:
+            observer?(.checkpointUnusable(reason: "\(store.path) is dated \(RFC3339.format(microseconds: checkpoint.newestLastSync)), after this cycle's start (\(RFC3339.format(microseconds: cycleStart))) plus the 5-minute clock-skew allowance"))
             return nil
         case .checkpoint(let checkpoint):
             observer?(.checkpointLoaded(checkpoint))
@@ -142,7 +158,9 @@ package final class Collector {
                 statistics.groupPages += 1
                 for group in page.groups { directory.add(group) }
             }
-        } catch let error as ESETClientError where !error.requiresIntervention {
+        } catch let error as ESETClientError
+            where !error.requiresIntervention && error.call.hasPrefix("GET /v1/device_groups") && error.kind != .redirected
+        {
             guard options.allowMissingGroups else { throw MissingGroupsError(underlying: error) }
             statistics.groupsMissing = true
             observer?(.groupsMissing(reason: error.description))

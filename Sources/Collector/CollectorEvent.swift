@@ -15,4 +15,13 @@ package enum CollectorEvent: Sendable {
     /// One device page was processed; the counts so far.
     case pageProcessed(CollectorStatistics)
     case checkpointMoved(Checkpoint)
+    /// A device's `lastSyncTime` lies beyond the cycle's start plus `clockSkewAllowance`: it was
+    /// delivered, counted as a warning, and does not move the checkpoint.
+    case futureLastSyncTime(page: Int, index: Int, uuid: String, lastSyncTime: String)
 }
+
+/// How far ahead of this machine's clock the ESET clock may be before a time counts as "in the
+/// future": 5 minutes, in microseconds. Times within it are normal; the checkpoint itself is
+/// still never set beyond the cycle's start (devices synced in that margin are simply sent again
+/// by the next cycle, which is safe).
+package let clockSkewAllowance: Int64 = 5 * 60 * 1_000_000

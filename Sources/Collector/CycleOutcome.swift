@@ -12,6 +12,9 @@ package struct CycleReport: Sendable {
 package struct CycleFailure: Error, CustomStringConvertible {
     package var underlying: any Error
     package var statistics: CollectorStatistics
+    /// True when the failure came after every sink finished (remote batches accepted, the output
+    /// file renamed into place, the rejects file written): only the checkpoint was not saved.
+    package var deliveredBeforeFailing = false
 
     package var description: String { String(describing: underlying) }
 

@@ -2,11 +2,18 @@ import Foundation
 
 /// Where NDJSON goes: a command's output stream, or a file that appears only when the run succeeded.
 ///
-/// A file is written to a temporary sibling and renamed into place by `commit()`, so a failed
-/// or killed run never leaves a truncated file that looks complete.
+/// A regular file is written to a temporary sibling and renamed into place by `commit()`, so a
+/// failed or killed run never leaves a truncated file that looks complete. Anything else that
+/// already exists at the path (a character device such as `/dev/null`, a FIFO, a socket) is
+/// written in place and never replaced: renaming over `/dev/null` as root would replace the
+/// system's device node with a regular file.
+///
+/// Every write error (a full disk, a closed descriptor, a reader that went away) is thrown, so
+/// that a cycle whose output was lost cannot report success.
 package final class NDJSONOutput: @unchecked Sendable {
     // Unchecked: used by one task at a time (the collector's pipeline), never shared.
-    private let handle: FileHandle?
+    private let descriptor: Int32?
+    private let ownsDescriptor: Bool
     private let sink: (([UInt8]) -> Void)?
     private let temporaryPath: String?
     private let finalPath: String?
@@ -16,11 +23,21 @@ package final class NDJSONOutput: @unchecked Sendable {
 
     /// Events go to `sink` in chunks (a command's own output stream, so tests can capture it).
     package static func stream(_ sink: @escaping ([UInt8]) -> Void) -> NDJSONOutput {
-        NDJSONOutput(handle: nil, sink: sink, temporaryPath: nil, finalPath: nil)
+        NDJSONOutput(descriptor: nil, ownsDescriptor: false, sink: sink, temporaryPath: nil, finalPath: nil)
     }
 
-    /// Events go to `path`, created or replaced only by `commit()`.
+    /// Events go to `path`: a regular file is created or replaced only by `commit()`; an existing
+    /// device, FIFO or socket is written in place.
     package static func file(_ path: String) throws -> NDJSONOutput {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            guard (info.st_mode & S_IFMT) != S_IFDIR else { throw OutputError(path: path, reason: "is a directory") }
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw OutputError(path: path, reason: "cannot open for writing: \(String(cString: strerror(errno)))")
+            }
+            return NDJSONOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: nil, finalPath: path)
+        }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
@@ -29,17 +46,16 @@ package final class NDJSONOutput: @unchecked Sendable {
         removeAbandonedPartials(of: url)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw OutputError(path: path, reason: "cannot create \(temporary)")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw OutputError(path: path, reason: "cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
-        guard let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw OutputError(path: path, reason: "cannot open \(temporary) for writing")
-        }
-        return NDJSONOutput(handle: handle, sink: nil, temporaryPath: temporary, finalPath: path)
+        return NDJSONOutput(descriptor: descriptor, ownsDescriptor: true, sink: nil, temporaryPath: temporary, finalPath: path)
     }
 
-    private init(handle: FileHandle?, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
-        self.handle = handle
+    private init(descriptor: Int32?, ownsDescriptor: Bool, sink: (([UInt8]) -> Void)?, temporaryPath: String?, finalPath: String?) {
+        self.descriptor = descriptor
+        self.ownsDescriptor = ownsDescriptor
         self.sink = sink
         self.temporaryPath = temporaryPath
         self.finalPath = finalPath
@@ -55,22 +71,34 @@ package final class NDJSONOutput: @unchecked Sendable {
 
     package func flush() throws {
         guard !buffer.isEmpty else { return }
-        do {
-            if let sink { sink(buffer) } else { try handle?.write(contentsOf: buffer) }
-        } catch {
-            throw OutputError(path: finalPath ?? "standard output", reason: "write failed: \(error.localizedDescription)")
+        if let sink {
+            sink(buffer)
+        } else if let descriptor {
+            if let failure = writeAll(buffer, to: descriptor) {
+                buffer.removeAll(keepingCapacity: true)
+                throw OutputError(path: finalPath ?? "standard output", reason: "write failed: \(failure)")
+            }
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Makes the output final: flushes, and for a file, syncs and renames it into place.
+    /// Makes the output final: flushes, and for a regular file, syncs and renames it into place.
     package func commit() throws {
         guard !finished else { return }
         try flush()
         finished = true
-        guard let temporaryPath, let finalPath else { return }
-        try? handle?.synchronize()
-        try? handle?.close()
+        guard let descriptor, ownsDescriptor else { return }
+        guard let temporaryPath, let finalPath else {
+            close(descriptor)
+            return
+        }
+        if fsync(descriptor) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            unlink(temporaryPath)
+            throw OutputError(path: finalPath, reason: "write failed: \(reason)")
+        }
+        close(descriptor)
         if rename(temporaryPath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -78,21 +106,44 @@ package final class NDJSONOutput: @unchecked Sendable {
         }
     }
 
-    /// Discards a file output (the run failed); standard output is only flushed.
+    /// Discards a regular file's output (the run failed); what went to standard output or to a
+    /// device cannot be taken back, and the rest of the buffer is dropped.
     package func abandon() {
         guard !finished else { return }
         finished = true
-        guard let temporaryPath else {
-            try? flush()
-            return
-        }
-        try? handle?.close()
-        unlink(temporaryPath)
+        buffer.removeAll()
+        guard let descriptor, ownsDescriptor else { return }
+        close(descriptor)
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     deinit {
         abandon()
     }
+}
+
+/// Writes all of `bytes`; returns the reason when the descriptor refused them.
+package func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    bytes.withUnsafeBytes { raw -> String? in
+        var offset = 0
+        while offset < raw.count {
+            let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return describeErrno(errno)
+            }
+            if written == 0 { return "the descriptor accepted no bytes" }
+            offset += written
+        }
+        return nil
+    }
+}
+
+/// `No space left on device (ENOSPC)`: the system's words plus the name scripts search for.
+package func describeErrno(_ code: Int32) -> String {
+    let names: [Int32: String] = [ENOSPC: "ENOSPC", EPIPE: "EPIPE", EBADF: "EBADF", EIO: "EIO", EDQUOT: "EDQUOT", EFBIG: "EFBIG", EACCES: "EACCES", EROFS: "EROFS"]
+    let text = String(cString: strerror(code))
+    return names[code].map { "\(text) (\($0))" } ?? text
 }
 
 /// Removes the temporary siblings a killed run left behind (`.NAME.partial-PID` of a process that
@@ -113,5 +164,9 @@ func removeAbandonedPartials(of url: URL) {
 package struct OutputError: Error, Sendable, CustomStringConvertible {
     package var path: String
     package var reason: String
+    package init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     package var description: String { "\(path): \(reason)" }
 }

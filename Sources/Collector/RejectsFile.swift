@@ -34,9 +34,15 @@ package final class RejectsFile {
         count += 1
     }
 
-    /// Keeps what was found, whether or not the cycle succeeded: the rejects are facts either way.
+    /// Makes the file final (atomically, like the NDJSON output), once the cycle completed.
     package func finish() throws {
         try output?.commit()
+        output = nil
+    }
+
+    /// The cycle failed: the previous rejects file, if any, stays as it was.
+    package func abandon() {
+        output?.abandon()
         output = nil
     }
 }

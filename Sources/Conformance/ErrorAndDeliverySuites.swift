@@ -7,9 +7,20 @@ import JSON
 /// An error case names mock scenarios and the outcome a correct connector must reach:
 ///
 ///     {"kind": "error", "description": "...", "scenarios": ["token-expiry"],
-///      "fleet": "default" | "case", "arguments": ["--allow-missing-groups"],
+///      "fleet": "default" | "edge-cases" | "case", "arguments": ["--allow-missing-groups"],
 ///      "expect": {"exitStatus": 0, "delivered": "all" | "none" | {"uuids": [...]} | {"allExcept": [...], "plus": [...]},
 ///                 "stderrIncludes": ["..."], "retries": {"min": 1, "max": 8}, "maxSeconds": 30}}
+///
+/// Optional parts of an error case, for hostile servers:
+/// - `"expect": {"exitStatus": "failure"}` accepts any status but 0 and 2 (a connector's own code).
+/// - `"sekoia": true` also pushes to the mock's Sekoia.io intake (`--sekoia-url`, an API key file).
+/// - `"expect": {"foreignRequestsMax": 0}`: at most that many requests may reach the mock's
+///   foreign-origin trap (the host its redirects point at); `"noSecretOffOrigin": true`: none of
+///   them may carry a credential.
+/// - `"expect": {"afterwards": {"scenarios": [...], "exitStatus": 0, "delivered": ...}}`: both runs
+///   share a `--state-dir`, and a second run follows the first. After a failed first run,
+///   `"delivered": "all"` proves the checkpoint did not move; `{"undatedPlus": [uuid]}` means the
+///   devices without a usable `lastSyncTime` in the first run's output plus those uuids.
 ///
 /// A delivery case pushes to the mock Sekoia.io intake over several cycles with one state dir:
 ///
@@ -31,23 +42,62 @@ extension ConformanceRunner {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let output = workspace.path("events.ndjson")
-        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]))
+        let mock = try startMock(fixtures: fixtures, scenarios: scenarios, rateLimit: intValue(definition["mockRateLimit"]),
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
+        let afterwards = expect["afterwards"]
+        var shared: [String] = []
+        if afterwards != nil {
+            let state = workspace.path("state")
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            shared += ["--state-dir", state]
+        }
+        if definition["sekoia"] == .bool(true) {
+            let keyFile = workspace.path("sekoia.key")
+            try Data(mock.configuration.sekoiaAPIKey.utf8).write(to: URL(fileURLWithPath: keyFile))
+            shared += [
+                "--sekoia-url", mock.sekoiaBaseURL, "--connector-uuid", "4f3e2d1c-0000-4000-8000-00000000c0de",
+                "--sekoia-api-key-file", keyFile,
+            ]
+        }
+        let region = definition["region"]?.stringValue ?? "eu"
+        func collect(output: String) async -> ConnectorRun {
+            await runConnector(
+                mock: mock, region: region,
+                arguments: ["--rate-limit", definition["connectorRateLimit"]?.stringValue ?? "off", "--output", output, "--retry-delay", "0.05"]
+                    + shared + arguments + ["--profile", testCase.profile])
+        }
         let clock = Date()
-        let run = await runConnector(
-            mock: mock, region: definition["region"]?.stringValue ?? "eu",
-            arguments: ["--rate-limit", definition["connectorRateLimit"]?.stringValue ?? "off", "--output", output, "--retry-delay", "0.05"]
-                + arguments + ["--profile", testCase.profile])
+        let run = await collect(output: output)
         let seconds = Date().timeIntervalSince(clock)
 
         var problems: [String] = []
         checkRun(run, expect: expect, seconds: seconds, file: file, problems: &problems)
-        let delivered = try readNDJSON(output, allowMissing: true).compactMap { $0["device"]?["uid"]?.stringValue }
+        let events = try readNDJSON(output, allowMissing: true)
+        let delivered = events.compactMap { $0["device"]?["uid"]?.stringValue }
         if run.status != 0, run.status != 2, FileManager.default.fileExists(atPath: output) {
             problems.append("a failed run left an output file that looks complete")
         }
-        if let want = try expectedDelivery(expect["delivered"], fleet: fleetUUIDs, firstCycle: [], file: file) {
+        if let want = try expectedDelivery(expect["delivered"], fleet: fleetUUIDs, firstCycle: events, file: file) {
             compareDelivery(delivered, want, problems: &problems)
+        }
+        checkForeignOrigin(mock, expect: expect, problems: &problems)
+        if let afterwards {
+            try mock.setScenarios(afterwards["scenarios"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            let secondOutput = workspace.path("events-afterwards.ndjson")
+            let secondClock = Date()
+            let second = await collect(output: secondOutput)
+            var secondProblems: [String] = []
+            checkRun(second, expect: afterwards, seconds: Date().timeIntervalSince(secondClock), file: file, problems: &secondProblems)
+            let secondDelivered = try readNDJSON(secondOutput, allowMissing: true).compactMap { $0["device"]?["uid"]?.stringValue }
+            if let want = try expectedDelivery(afterwards["delivered"], fleet: fleetUUIDs, firstCycle: events, file: file) {
+                compareDelivery(secondDelivered, want, problems: &secondProblems)
+            }
+            checkForeignOrigin(mock, expect: expect, problems: &secondProblems)
+            if !secondProblems.isEmpty {
+                problems += secondProblems.map { "second run: \($0)" }
+                problems.append("second run: connector stderr (end): " + String(second.standardError.suffix(600)))
+            }
         }
         if !problems.isEmpty { problems.append("connector stderr (end): " + String(run.standardError.suffix(800))) }
         return CaseResult(
@@ -69,7 +119,8 @@ extension ConformanceRunner {
         let stateDirectory = workspace.path("state")
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let keyFile = workspace.path("sekoia.key")
-        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil)
+        let mock = try startMock(fixtures: fixtures, scenarios: [], rateLimit: nil,
+                                 specValidFixtures: (definition["fleet"]?.stringValue ?? "default") == "default")
         defer { mock.stop() }
         try Data(mock.configuration.sekoiaAPIKey.utf8).write(to: URL(fileURLWithPath: keyFile))
 
@@ -132,15 +183,33 @@ extension ConformanceRunner {
     func fleet(_ definition: JSONValue, testCase: ConformanceCase) throws -> MockFixtures {
         switch definition["fleet"]?.stringValue ?? "default" {
         case "default": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory)
+        // The tolerance data set: the seed sample verbatim, the edge devices, off-contract values.
+        case "edge-cases": return try MockFixtures(directory: ESETMockServer.defaultDataDirectory.appendingPathComponent("edge-cases"))
         case "case": return try caseFixtures(testCase.directory)
         case let other:
-            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default or case")
+            throw CaseError(testCase.directory.appendingPathComponent("case.json").path, "unknown \"fleet\" \(other.debugDescription); expected default, edge-cases or case")
+        }
+    }
+
+    /// The foreign-origin trap's record against `foreignRequestsMax` and `noSecretOffOrigin`.
+    func checkForeignOrigin(_ mock: ESETMockServer, expect: JSONValue, problems: inout [String]) {
+        let requests = mock.foreignOriginRequests
+        if let maximum = intValue(expect["foreignRequestsMax"]), requests.count > maximum {
+            let shown = requests.prefix(3).map { "\($0.method) \($0.path)" }.joined(separator: ", ")
+            problems.append("\(requests.count) request(s) reached the foreign origin (at most \(maximum) allowed), e.g. \(shown)")
+        }
+        if expect["noSecretOffOrigin"] == .bool(true), let leak = requests.first(where: \.credential) {
+            problems.append("a credential was sent off-origin: \(leak.method) \(leak.path) reached the foreign origin with a credential")
         }
     }
 
     func checkRun(_ run: ConnectorRun, expect: JSONValue, seconds: Double, file: String, problems: inout [String]) {
         if let status = intValue(expect["exitStatus"]), Int32(status) != run.status {
             problems.append("exit status \(run.status), expected \(status)")
+        }
+        // "failure": any status that claims neither success (0) nor completion with rejects (2).
+        if expect["exitStatus"] == .string("failure"), run.status == 0 || run.status == 2 {
+            problems.append("exit status \(run.status), expected a failure (neither 0 nor 2)")
         }
         for text in expect["stderrIncludes"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !run.standardError.contains(text) {
             problems.append("stderr lacks \(text.debugDescription)")
@@ -177,6 +246,10 @@ extension ConformanceRunner {
             return Set(firstCycle.filter { $0["device"]?["last_seen_time"] == nil }.compactMap { $0["device"]?["uid"]?.stringValue })
         case .object(let object)?:
             if let uuids = object["uuids"]?.arrayValue { return Set(uuids.compactMap(\.stringValue)) }
+            if let plus = object["undatedPlus"]?.arrayValue {
+                let undated = firstCycle.filter { $0["device"]?["last_seen_time"] == nil }.compactMap { $0["device"]?["uid"]?.stringValue }
+                return Set(undated).union(plus.compactMap(\.stringValue))
+            }
             let except = Set(object["allExcept"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             let plus = Set(object["plus"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             return fleet.subtracting(except).union(plus)

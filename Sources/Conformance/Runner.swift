@@ -10,6 +10,10 @@ package struct ConformanceRunner: Sendable {
     package var catalog: RuleCatalog
     /// Scenario files beyond MockData/scenarios (a user's own).
     package var scenarioLibrary: [MockScenario]
+    /// Installed on every mock the runner starts (`ESETMockConfiguration.responseObserver`): lets
+    /// a test check every answer against ESET's contract. Fixtures other than the default tenant
+    /// (case files, the edge-case data set) are declared off-contract (`body-schema`) on purpose.
+    package var responseObserver: (@Sendable (MockObservedExchange) -> Void)?
 
     package init(catalog: RuleCatalog, scenarioLibrary: [MockScenario]) {
         self.catalog = catalog
@@ -101,10 +105,12 @@ package struct ConformanceRunner: Sendable {
         return try MockFixtures(devicesJSON: Array(devicesData), deviceGroupsJSON: Array(groupsData))
     }
 
-    func startMock(fixtures: MockFixtures, scenarios: [String], rateLimit: Int?) throws -> ESETMockServer {
+    func startMock(fixtures: MockFixtures, scenarios: [String], rateLimit: Int?, specValidFixtures: Bool = false) throws -> ESETMockServer {
         var configuration = ESETMockConfiguration(fixtures: fixtures, scenarioLibrary: scenarioLibrary)
         configuration.rateLimitPerSecond = rateLimit
         configuration.activeScenarios = scenarios
+        configuration.responseObserver = responseObserver
+        if !specValidFixtures { configuration.fixturesOffContract = [.bodySchema] }
         let server = try ESETMockServer(configuration: configuration)
         try server.start()
         return server

@@ -1,4 +1,5 @@
 import ArgumentParsing
+import Collector
 import HTTPClient
 
 /// `eset-connector collect`: ESET Connect → OCSF → NDJSON and/or Sekoia.io, once or periodically.
@@ -43,6 +44,17 @@ enum CollectCommand: ConnectorSubcommand {
             return usageFailure(error, context: context, command: "collect")
         }
         let reporter = Reporter(context: context, secrets: settings.secrets)
+        for warning in settings.warnings { reporter.line(warning) }
+        var lock: StateLock?
+        if let directory = settings.stateDirectory {
+            do {
+                lock = try StateLock.acquire(directory: directory, region: settings.region.rawValue)
+            } catch {
+                reporter.line("error: \(error)")
+                return .failure
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let controller = stopController ?? StopController(gracefulFirst: settings.interval != nil) { count in
             if count == 1 && settings.interval != nil {
                 reporter.line("stopping: finishing the current cycle first (signal again to abandon it)")

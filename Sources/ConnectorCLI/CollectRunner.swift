@@ -1,5 +1,6 @@
 import ArgumentParsing
 import Collector
+import Foundation
 import ESET
 import HTTPClient
 import Mapping
@@ -102,15 +103,41 @@ package struct CollectRunner: Sendable {
         } catch {
             let statistics = error.statistics
             if error.underlying is CancellationError {
-                reporter.line("interrupted: the cycle was abandoned; no output file was written and the checkpoint is unchanged")
+                reporter.line("interrupted: the cycle was abandoned; the output and rejects files were not replaced and the checkpoint is unchanged")
             } else {
                 reporter.line("error: \(renderFailure(error))")
             }
-            var leftovers = ""
-            if settings.outputPath != nil { leftovers = "; no output file written" }
-            printSummary(statistics, outcome: "FAILED\(leftovers)", checkpoint: store == nil ? "not used (no --state-dir)" : "unchanged")
+            printSummary(statistics, outcome: "FAILED\(onDisk(after: error))", checkpoint: store == nil ? "not used (no --state-dir)" : "unchanged")
             return Outcome(status: .failure, statistics: statistics, stopsTheRun: error.requiresIntervention || error.underlying is CancellationError)
         }
+    }
+
+    /// What a failed cycle left behind, stated from the facts (never a guess that may be false).
+    private func onDisk(after failure: CycleFailure) -> String {
+        var parts: [String] = []
+        if failure.deliveredBeforeFailing {
+            var what: [String] = []
+            if settings.sekoia != nil { what.append("Sekoia.io accepted every batch") }
+            if let path = settings.outputPath { what.append("\(path) was written") }
+            if settings.writesStandardOutput { what.append("every event went to standard output") }
+            if let path = settings.rejectsPath { what.append("\(path) was written") }
+            parts.append("after delivery: " + what.joined(separator: ", ") + "; only the checkpoint was not saved, so the next cycle sends these devices again")
+        } else {
+            if let path = settings.outputPath {
+                var info = stat()
+                if stat(path, &info) != 0 {
+                    parts.append("no output file written")
+                } else if (info.st_mode & S_IFMT) == S_IFREG {
+                    parts.append("\(path) left as it was before this cycle")
+                } else {
+                    parts.append("\(path) is not a regular file: lines written to it before the failure stay there")
+                }
+            }
+            if let path = settings.rejectsPath {
+                parts.append(FileManager.default.fileExists(atPath: path) ? "\(path) left as it was before this cycle" : "no rejects file written")
+            }
+        }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 
     private func printSummary(_ statistics: CollectorStatistics, outcome: String, checkpoint: String) {

@@ -27,6 +27,10 @@ package struct CollectSettings: Sendable {
     package var requestTimeout: Double
     package var retry: RetryPolicy
     package var verbose: Bool
+    /// `--max-response-bytes`; nil derives the limit from the page size.
+    package var maxResponseBytes: Int? = nil
+    /// Problems worth a warning that do not stop the run (a secret file others may read).
+    package var warnings: [String] = []
 
     package init(
         region: ESETRegion, username: String, password: Secret, esetURL: String?, pageSize: Int, callsPerSecond: Double?, outputPath: String?, sekoia: SekoiaConfiguration?, batchSize: Int, stateDirectory: String?, full: Bool, interval: Double?, cycles: Int?, allowMissingGroups: Bool, rejectsPath: String?, profile: MappingProfile, requestTimeout: Double, retry: RetryPolicy, verbose: Bool
@@ -61,7 +65,8 @@ package struct CollectSettings: Sendable {
     var esetConfiguration: ESETClientConfiguration {
         ESETClientConfiguration(
             endpoints: ESETEndpoints(region: region, overrideBase: esetURL), username: username, password: password,
-            requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize)
+            requestTimeout: requestTimeout, retry: retry, callsPerSecond: callsPerSecond, pageSize: pageSize,
+            maxResponseBytes: maxResponseBytes)
     }
 
     static let pageSizeOption = TypedOption<Int>("page-size", help: "Devices and groups per page, 1-1000.", default: 1000, in: 1...1000)
@@ -69,6 +74,10 @@ package struct CollectSettings: Sendable {
     static let intervalOption = TypedOption<Double>(
         "interval", value: "SECONDS", help: "Run a cycle, wait SECONDS, repeat until SIGINT/SIGTERM.", in: 0...31_536_000)
     static let cyclesOption = TypedOption<Int>("cycles", help: "With --interval: stop after N cycles.", in: 1...Int.max)
+    static let maxResponseBytesOption = TypedOption<Int>(
+        "max-response-bytes", value: "N",
+        help: "Largest ESET list answer accepted (after decompression); larger ones fail the call at once. Default: 1 MiB + 32 KiB x page size.",
+        in: 1024...(1 << 40))
     static let taskTimeoutOption = TypedOption<Double>(
         "task-timeout", value: "SECONDS", help: "How long to wait for a Sekoia.io task to finish.", default: 300, in: 0...86_400)
 
@@ -93,6 +102,7 @@ package struct CollectSettings: Sendable {
         .flag("allow-missing-groups", help: "If the device groups cannot be loaded, send devices without groups instead of failing."),
         .option("rejects", value: "FILE", help: "Write rejected devices (no usable uuid) here as NDJSON with page, index and reason."),
         profileOption,
+        maxResponseBytesOption.spec,
     ] + RetryOptions.options + [
         taskTimeoutOption.spec,
         .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
@@ -112,9 +122,12 @@ package struct CollectSettings: Sendable {
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
 
+        var warnings: [String] = []
         let password = try secret(
             file: arguments.value("password-file"), flag: "password-file", environment: environment, variable: "ESET_PASSWORD",
-            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path)
+            missing: "no ESET password: set ESET_PASSWORD or use '--password-file FILE' (never on the command line)", path: path,
+            warnings: &warnings)
+        let maxResponseBytes = try arguments.value(maxResponseBytesOption)
 
         let esetURL = try arguments.value("eset-url").map { text throws(UsageError) in try checkedURL(text, flag: "eset-url", path: path) }
         let pageSize = try arguments.required(pageSizeOption)
@@ -144,7 +157,8 @@ package struct CollectSettings: Sendable {
             let apiKey = try secret(
                 file: arguments.value("sekoia-api-key-file"), flag: "sekoia-api-key-file", environment: environment,
                 variable: "SEKOIA_API_KEY",
-                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path)
+                missing: "no Sekoia.io API key: set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE' (never on the command line)", path: path,
+                warnings: &warnings)
             var sekoiaRetry = retry
             sekoiaRetry.maxRetryAfter = 3600
             sekoia = SekoiaConfiguration(
@@ -174,31 +188,83 @@ package struct CollectSettings: Sendable {
 
         let stateDirectory = arguments.value("state-dir")
         if let stateDirectory, stateDirectory.isEmpty { throw usage("'--state-dir' is empty") }
+        if let stateDirectory {
+            var info = stat()
+            if stat(stateDirectory, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+                throw usage("invalid value '\(stateDirectory)' for '--state-dir': it exists but is not a directory")
+            }
+        }
 
-        return CollectSettings(
+        var settings = CollectSettings(
             region: region, username: username, password: password, esetURL: esetURL, pageSize: pageSize,
             callsPerSecond: callsPerSecond, outputPath: output, sekoia: sekoia, batchSize: batchSize,
             stateDirectory: stateDirectory, full: arguments.flag("full"), interval: interval, cycles: cycles,
             allowMissingGroups: arguments.flag("allow-missing-groups"), rejectsPath: rejects, profile: profile,
             requestTimeout: requestTimeout, retry: retry, verbose: arguments.flag("verbose"))
+        settings.maxResponseBytes = maxResponseBytes
+        settings.warnings = warnings
+        return settings
     }
 
-    /// A secret from its file (first line, trailing newline removed) or else its variable.
+    /// A secret from its file or else its variable.
+    ///
+    /// The file may be a regular file, a FIFO or `/dev/stdin` (`--password-file <(pass show x)`):
+    /// it is read to its end, at most 64 KiB. Exactly one trailing line break (LF or CRLF) is
+    /// removed, as editors and `echo` add one; anything else is part of the secret. A regular file
+    /// that group or others may read draws a warning, as ssh gives for private keys.
     static func secret(
-        file: String?, flag: String, environment: [String: String], variable: String, missing: String, path: [String]
+        file: String?, flag: String, environment: [String: String], variable: String, missing: String, path: [String],
+        warnings: inout [String]
     ) throws(UsageError) -> Secret {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file"
-                throw UsageError("invalid value '\(file)' for '--\(flag)': \(reason)", commandPath: path)
+            let bytes: [UInt8]
+            switch readSecretFile(file) {
+            case .success(let read): bytes = read
+            case .failure(let problem): throw UsageError("invalid value '\(file)' for '--\(flag)': \(problem.reason)", commandPath: path)
             }
-            var text = String(decoding: data, as: UTF8.self)
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            var text = bytes
+            if text.last == 0x0A {
+                text.removeLast()
+                if text.last == 0x0D { text.removeLast() }
+            }
             guard !text.isEmpty else { throw UsageError("'--\(flag)' file '\(file)' is empty", commandPath: path) }
-            return Secret(text)
+            guard let decoded = String(validating: text, as: UTF8.self) else {
+                throw UsageError("'--\(flag)' file '\(file)' is not UTF-8 text", commandPath: path)
+            }
+            var info = stat()
+            if stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_mode & 0o077 != 0 {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                warnings.append("warning: '--\(flag)' file '\(file)' is readable by others than its owner (mode \(mode)); run 'chmod 600 \(file)'")
+            }
+            return Secret(decoded)
         }
         if let value = environment[variable], !value.isEmpty { return Secret(value) }
         throw UsageError(missing, commandPath: path)
+    }
+
+    struct SecretFileProblem: Error { var reason: String }
+
+    /// Reads a whole secret file with plain `read(2)`, which works for FIFOs and `/dev/stdin`.
+    static func readSecretFile(_ file: String) -> Result<[UInt8], SecretFileProblem> {
+        let limit = 64 * 1024
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : "cannot open it: \(String(cString: strerror(errno)))"
+            return .failure(SecretFileProblem(reason: reason))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= limit {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(SecretFileProblem(reason: "cannot read it: \(String(cString: strerror(errno)))"))
+            }
+            if count == 0 { return .success(bytes) }
+            bytes += chunk[0..<count]
+        }
+        return .failure(SecretFileProblem(reason: "larger than 64 KiB; a secret file holds one secret"))
     }
 
     /// An absolute http(s) URL, without a trailing slash.

@@ -35,7 +35,7 @@ package struct RetryOptions: OptionGroup {
     /// The bounds for ESET calls (Sekoia.io calls use the same, with a longer `Retry-After` cap).
     package var policy: RetryPolicy
 
-    static let timeout = TypedOption<Double>("timeout", value: "SECONDS", help: "Per-request HTTP timeout.", default: 30, in: 0.01...3600)
+    static let timeout = TypedOption<Double>("timeout", value: "SECONDS", help: "Deadline for one HTTP exchange, from sending to the last byte of the answer.", default: 30, in: 0.01...3600)
     static let maxRetries = TypedOption<Int>(
         "max-retries", help: "Retries of one call after 429, 5xx, timeouts, broken connections or bodies.", default: 5, in: 0...100)
     static let maxRetryTime = TypedOption<Double>(

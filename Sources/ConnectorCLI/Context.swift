@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import Synchronization
 
@@ -43,6 +44,8 @@ package final class TextStream: Sendable {
     package static let standardError = TextStream(.descriptor(2))
     /// Keeps everything written, for tests.
     package static func memory() -> TextStream { TextStream(.memory) }
+    /// Writes to an open descriptor the caller owns (it is never closed here).
+    package static func descriptor(_ descriptor: Int32) -> TextStream { TextStream(.descriptor(descriptor)) }
 
     package func write(_ text: String) { write(Array(text.utf8)) }
 
@@ -62,6 +65,38 @@ package final class TextStream: Sendable {
                     offset += written
                 }
             }
+        }
+    }
+
+    /// Writes `bytes`, or returns why the descriptor refused them (a full disk, a closed
+    /// descriptor, a reader that went away): for output whose loss must fail the run.
+    package func writeReportingFailure(_ bytes: [UInt8]) -> String? {
+        switch target {
+        case .memory:
+            captured.withLock { $0.append(contentsOf: bytes) }
+            return nil
+        case .descriptor(let descriptor):
+            if descriptor >= 0 && descriptor <= 2 && TextStream.closedAtStart.load(ordering: .relaxed) & (1 << descriptor) != 0 {
+                return describeErrno(EBADF) + ": the descriptor was closed when the connector started"
+            }
+            return writeAll(bytes, to: descriptor)
+        }
+    }
+
+    /// Bit n set: descriptor n was closed at start (and now holds /dev/null as a placeholder).
+    private static let closedAtStart = Atomic<Int>(0)
+
+    /// Call first thing in `main`: descriptors 0–2 that are closed (`collect >&-`) are filled
+    /// with `/dev/null`, so that no socket or file the connector opens later takes their number
+    /// (events written to "stdout" would land in it), and writes meant for them fail with EBADF.
+    package static func guardStandardDescriptors() {
+        for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            let placeholder = open("/dev/null", O_RDWR)
+            if placeholder >= 0 && placeholder != descriptor {
+                _ = dup2(placeholder, descriptor)
+                close(placeholder)
+            }
+            closedAtStart.bitwiseOr(1 << Int(descriptor), ordering: .relaxed)
         }
     }
 

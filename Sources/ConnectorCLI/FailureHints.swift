@@ -27,7 +27,10 @@ func failureHints(_ error: any Error) -> [String] {
             return ["Check --username and the password (ESET_PASSWORD or --password-file), and --region."]
         case .pendingTooLong:
             return ["Try a smaller --page-size, or later."]
-        case .accessDenied, .unauthorized, .repeatedPageToken, .unexpectedStatus, .invalidRequest:
+        case .responseTooLarge:
+            return ["--max-response-bytes sets the limit."]
+        case .accessDenied, .unauthorized, .repeatedPageToken, .unexpectedStatus, .invalidRequest, .redirected, .protocolViolation,
+            .tokenUnavailable:
             return []
         }
     case let sekoia as SekoiaError:
@@ -38,7 +41,7 @@ func failureHints(_ error: any Error) -> [String] {
             return ["--task-timeout sets how long to wait."]
         case .retriesExhausted:
             return ["--max-retries and --max-retry-time set the limits."]
-        case .refused, .taskFailed, .invalidRequest:
+        case .refused, .taskFailed, .invalidRequest, .redirected, .responseTooLarge:
             return []
         }
     default:

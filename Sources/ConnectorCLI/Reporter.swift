@@ -56,6 +56,8 @@ package final class Reporter: Sendable {
             if verbose { line("duplicate: page \(page), device index \(index): device \(uuid) was already delivered in this cycle") }
         case .pageProcessed(let statistics):
             progress("page \(statistics.pages): \(statistics.devicesFetched) devices fetched, \(statistics.mapped) mapped, \(statistics.rejected) rejected, \(statistics.duplicates) duplicates")
+        case .futureLastSyncTime(let page, let index, let uuid, let time):
+            line("warning: page \(page), device index \(index): device \(uuid) has lastSyncTime \(time), in the future; delivered, but the checkpoint does not move to it")
         case .checkpointMoved(let checkpoint):
             if verbose { line("checkpoint moved to \(RFC3339.format(microseconds: checkpoint.newestLastSync))") }
         }

@@ -21,10 +21,10 @@ final class TextStreamSink: EventSink {
         buffer.append(contentsOf: event)
         buffer.append(0x0A)
         bufferedLines += 1
-        if buffer.count >= 256 * 1024 { flush() }
+        if buffer.count >= 256 * 1024 { try flush() }
     }
 
-    func finish() async throws { flush() }
+    func finish() async throws { try flush() }
 
     /// Lines already written to stdout cannot be taken back; the rest is dropped.
     func abandon() {
@@ -32,10 +32,15 @@ final class TextStreamSink: EventSink {
         bufferedLines = 0
     }
 
-    private func flush() {
+    /// A refused write fails the cycle: events that never reached stdout were not delivered.
+    private func flush() throws {
         guard !buffer.isEmpty else { return }
-        stream.write(buffer)
+        let failure = stream.writeReportingFailure(buffer)
         buffer.removeAll(keepingCapacity: true)
+        if let failure {
+            bufferedLines = 0
+            throw OutputError(path: "standard output", reason: "write failed: \(failure); the events were not delivered")
+        }
         linesWritten += bufferedLines
         bufferedLines = 0
     }

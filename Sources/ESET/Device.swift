@@ -59,6 +59,7 @@ package struct ESETDevice: Sendable, Equatable {
             case let other?: return .failure(.uuidWrongType(other.typeName))
             }
         }
+        if uuid.unicodeScalars.contains(replacementCharacter) { return .failure(.uuidNotUTF8) }
         var profiles: [ESETHardwareProfile?] = []
         if case .array(let entries)? = object["hardwareProfiles"] {
             profiles.reserveCapacity(entries.count)
@@ -179,6 +180,9 @@ package struct DeviceRejection: Error, Sendable, Equatable, CustomStringConverti
         case nullUUID
         case emptyUUID
         case uuidWrongType(String)
+        /// The uuid's bytes are not valid UTF-8 (or spell U+FFFD, which is what invalid bytes
+        /// decode to): an identifier is never altered, so the device cannot be mapped.
+        case uuidNotUTF8
 
         package var description: String {
             switch self {
@@ -187,6 +191,7 @@ package struct DeviceRejection: Error, Sendable, Equatable, CustomStringConverti
             case .nullUUID: return "device 'uuid' is null"
             case .emptyUUID: return "device 'uuid' is an empty string"
             case .uuidWrongType(let type): return "device 'uuid' is a JSON \(type), not a string"
+            case .uuidNotUTF8: return "device 'uuid' is not valid UTF-8 (it holds bytes that would decode as U+FFFD); rejected rather than altered"
             }
         }
     }
@@ -210,3 +215,6 @@ package struct DeviceRejection: Error, Sendable, Equatable, CustomStringConverti
         (page.map { "page \($0), " } ?? "") + "device index \(index): \(reason)"
     }
 }
+
+/// U+FFFD, what the JSON decoder puts in place of bytes that are not UTF-8.
+let replacementCharacter: Unicode.Scalar = "\u{FFFD}"

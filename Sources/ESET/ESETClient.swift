@@ -22,12 +22,23 @@ package struct ESETClientConfiguration: Sendable {
     package var pendingPollLimit: Int
     /// The longest wait between two such re-sends, in seconds.
     package var pendingPollMaxDelay: Double
+    /// The largest answer accepted from a list call, in bytes (after decompression); nil uses
+    /// `defaultMaxResponseBytes(pageSize:)`. Token answers are bounded to 1 MiB regardless.
+    package var maxResponseBytes: Int?
+
+    /// 1 MiB plus 32 KiB per asked device: a real ESET device is 1–4 KiB of JSON, so a page of
+    /// 1000 gets 33 MiB, and a server answering with far more than was asked stops there.
+    package static func defaultMaxResponseBytes(pageSize: Int) -> Int { (1 << 20) + pageSize * 32 * 1024 }
+
+    /// The limit list calls use.
+    package var effectiveMaxResponseBytes: Int { maxResponseBytes ?? Self.defaultMaxResponseBytes(pageSize: pageSize) }
 
     package init(
         endpoints: ESETEndpoints, username: String, password: Secret, integrationName: String = "Sekoia.io",
         requestTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(), callsPerSecond: Double? = 10, pageSize: Int = 1000,
-        pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5
+        pendingPollLimit: Int = 30, pendingPollMaxDelay: Double = 5, maxResponseBytes: Int? = nil
     ) {
+        self.maxResponseBytes = maxResponseBytes.map { max(1, $0) }
         self.endpoints = endpoints
         self.username = username
         self.password = password
@@ -105,24 +116,35 @@ package final class ESETClient: Sendable {
 
     /// The next page of `GET /v1/devices`, or nil when the list has ended.
     package func nextDevicePage(_ cursor: inout ESETListCursor) async throws -> DevicePage? {
+        let pageSize = configuration.pageSize
         // Decoded in place from the body's bytes (the same page and errors as parsing it first,
         // several times faster): device pages are the bulk of a collection.
-        try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+        return try await nextPage(path: "/v1/devices", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+            let page: DevicePage
             do throws(DevicePageError) {
-                return try DevicePage.decode(bytes: body, page: number)
+                page = try DevicePage.decode(bytes: body, page: number)
             } catch {
                 switch error {
                 case .malformedJSON(let syntax): throw Self.malformedBody(body, syntax)
                 case .notAPage(let shape): throw BodyError(description: shape.reason)
                 }
             }
+            if page.rawCount > pageSize {
+                throw BodyError(description: Self.oversizedPage(count: page.rawCount, asked: pageSize, what: "devices"), isProtocolViolation: true)
+            }
+            return page
         }
     }
 
     /// The next page of `GET /v1/device_groups`, or nil when the list has ended.
     package func nextDeviceGroupPage(_ cursor: inout ESETListCursor) async throws -> DeviceGroupPage? {
-        try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
+        let pageSize = configuration.pageSize
+        return try await nextPage(path: "/v1/device_groups", cursor: &cursor, nextToken: \.nextPageToken) { body, number throws(BodyError) in
             let json = try Self.parseJSON(body)
+            let count = (json.arrayValue ?? json["deviceGroups"]?.arrayValue)?.count ?? 0
+            if count > pageSize {
+                throw BodyError(description: Self.oversizedPage(count: count, asked: pageSize, what: "device groups"), isProtocolViolation: true)
+            }
             do throws(PageDecodingError) {
                 return try DeviceGroupPage.decode(json, page: number)
             } catch {
@@ -155,9 +177,15 @@ package final class ESETClient: Sendable {
 
     // MARK: Calls
 
-    /// A body that is not what the call expects; the call is retried like a transient failure.
+    /// A body that is not what the call expects; the call is retried like a transient failure,
+    /// unless it breaks the protocol (retrying would only fetch the same violation again).
     struct BodyError: Error, CustomStringConvertible {
         var description: String
+        var isProtocolViolation = false
+    }
+
+    static func oversizedPage(count: Int, asked: Int, what: String) -> String {
+        "protocol violation: the page holds \(count) \(what), but pageSize=\(asked) was asked; refusing the page rather than trusting a server that ignores the page size"
     }
 
     static func parseJSON(_ body: [UInt8]) throws(BodyError) -> JSONValue {
@@ -195,8 +223,23 @@ package final class ESETClient: Sendable {
                 kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
                 elapsed: exhausted.elapsed, policy: exhausted.policy, message: exhausted.summary)
         } catch let error as TransportError {
-            throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+            switch error {
+            case .redirected(let status, _):
+                throw ESETClientError(kind: .redirected, call: call, status: status, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding:
+                throw ESETClientError(kind: .responseTooLarge, call: call, status: 200, message: error.description)
+            default:
+                throw ESETClientError(kind: .invalidRequest, call: call, message: error.description)
+            }
         }
+    }
+
+    /// A 3xx answer from a transport that returned it (URLSessionTransport throws first): refused.
+    private func redirected(_ response: HTTPClientResponse, call: String, attempt: Int) -> ESETClientError {
+        let host = response.header("Location").flatMap { URL(string: $0)?.host }
+        return ESETClientError(
+            kind: .redirected, call: call, status: response.status, attempt: attempt,
+            message: TransportError.redirected(status: response.status, locationHost: host).description)
     }
 
     /// An authenticated GET on the device-management host, with every resilience rule applied.
@@ -212,13 +255,18 @@ package final class ESETClient: Sendable {
                 ("3rd-integration", configuration.integrationName),
             ]
             if let responseID { headers.append(("response-id", responseID)) }
-            return HTTPClientRequest(method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout)
+            return HTTPClientRequest(
+                method: "GET", url: url, headers: headers, timeout: configuration.requestTimeout,
+                maxResponseBytes: configuration.effectiveMaxResponseBytes)
         } interpret: { response, attempt -> AnswerVerdict<T> in
             switch response.status {
             case 200:
                 do throws(BodyError) {
                     return .done(try decode(response.body))
                 } catch {
+                    if error.isProtocolViolation {
+                        throw ESETClientError(kind: .protocolViolation, call: call, status: 200, attempt: attempt, message: error.description)
+                    }
                     return .retry(.malformedBody, detail: error.description)
                 }
             case 202:
@@ -254,6 +302,8 @@ package final class ESETClient: Sendable {
                 // The cached answer expired (ESET keeps it 10 minutes): ask afresh.
                 responseID = nil
                 return .retry(.pendingResponse, detail: "HTTP 404 for the cached answer")
+            case 300...399:
+                throw redirected(response, call: call, attempt: attempt)
             default:
                 throw ESETClientError(
                     kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
@@ -302,7 +352,19 @@ package final class ESETClient: Sendable {
         }
     }
 
+    /// Runs a grant; a failure that is not about the credentials themselves is reported as what
+    /// it is, an authentication failure (not as a failure of whatever call needed the token).
     private func grant(_ grant: Grant) async throws -> Secret {
+        do {
+            return try await grantOnce(grant)
+        } catch var error as ESETClientError where [.retriesExhausted, .unexpectedStatus, .pendingTooLong].contains(error.kind) {
+            error.kind = .tokenUnavailable
+            error.message = "authentication failed, no access token obtained: \(error.message)"
+            throw error
+        }
+    }
+
+    private func grantOnce(_ grant: Grant) async throws -> Secret {
         let call = "POST /oauth/token (\(grant.name) grant)"
         var form: [(String, String)] = [("grant_type", grant.name)]
         switch grant {
@@ -334,17 +396,19 @@ package final class ESETClient: Sendable {
                 if case .refresh = grant {
                     throw ESETClientError(
                         kind: .unauthorized, call: call, status: response.status, attempt: attempt,
-                        message: "refresh token refused (HTTP \(response.status)\(errorSummary(response.body)))")
+                        message: "refresh token refused (HTTP \(response.status)\(tokenErrorCode(response.body)))")
                 }
                 throw ESETClientError(
                     kind: .badCredentials, call: call, status: response.status, attempt: attempt,
-                    message: "ESET refused the username or password (HTTP \(response.status)\(errorSummary(response.body))) of user '\(configuration.username)' in region '\(configuration.endpoints.region.rawValue)'; an API user only exists in the region it was created in")
+                    message: "ESET refused the username or password (HTTP \(response.status)\(tokenErrorCode(response.body))) of user '\(configuration.username)' in region '\(configuration.endpoints.region.rawValue)'; an API user only exists in the region it was created in")
             case 403:
                 throw accessDenied(call: call, body: response.body, attempt: attempt)
+            case 300...399:
+                throw redirected(response, call: call, attempt: attempt)
             default:
                 throw ESETClientError(
                     kind: .unexpectedStatus, call: call, status: response.status, attempt: attempt,
-                    message: "HTTP \(response.status)\(errorSummary(response.body))")
+                    message: "HTTP \(response.status)\(tokenErrorCode(response.body))")
             }
         }
     }
@@ -366,6 +430,21 @@ package final class ESETClient: Sendable {
         ESETClientError(
             kind: .accessDenied, call: call, status: 403, attempt: attempt,
             message: "ESET denied access (HTTP 403\(errorSummary(body))). The API user '\(configuration.username)' needs the \"Integrations\" permission, and must have logged in once to ESET PROTECT Hub (or ESET Business Account) to activate the account. Grant the permission, log in once with this user, then run again.")
+    }
+
+    /// The characters of an OAuth error code (RFC 6749 allows more, but every real code uses these).
+    private let oauthCodeBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
+    /// `: invalid_grant` from a token endpoint's error body: only the OAuth `error` code, and only
+    /// when it looks like one. Nothing else of that body is ever shown, because a token endpoint
+    /// may echo the form it was sent, password included, in any encoding.
+    func tokenErrorCode(_ body: [UInt8]) -> String {
+        guard body.count <= 64 * 1024, case .object(let object)? = try? JSONParser.parse(body),
+            case .string(let code)? = object["error"], (1...64).contains(code.utf8.count),
+            code.utf8.allSatisfy({ oauthCodeBytes.contains($0) })
+        else { return "" }
+        let scrubbed = redacting(code, secrets: [configuration.password.revealed])
+        return scrubbed == code ? ": \(code)" : ""
     }
 
     /// `: code: message` from an error body, shortened and with secrets removed; empty when the

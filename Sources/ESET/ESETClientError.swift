@@ -22,6 +22,15 @@ package struct ESETClientError: CallFailure {
         case unexpectedStatus = "unexpected-status"
         /// The request cannot be built or sent (bad URL).
         case invalidRequest = "invalid-request"
+        /// The server answered 3xx; redirects are never followed (a credential would follow them).
+        case redirected
+        /// The answer was larger than `--max-response-bytes` allows.
+        case responseTooLarge = "response-too-large"
+        /// The answer breaks the API's contract in a way retrying cannot mend (more items than asked).
+        case protocolViolation = "protocol-violation"
+        /// The token endpoint failed for a reason other than the credentials (5xx, malformed
+        /// answers, an undocumented status): authentication failed, perhaps only for now.
+        case tokenUnavailable = "token-unavailable"
     }
 
     package var kind: Kind

@@ -256,6 +256,10 @@ extension ESETDevice {
                 rejection = .emptyUUID
                 return nil
             }
+            guard !text.unicodeScalars.contains(replacementCharacter) else {
+                rejection = .uuidNotUTF8
+                return nil
+            }
             device.uuid = text
             return device
         }

@@ -44,6 +44,13 @@ public struct ESETMockConfiguration: Sendable {
     public var http = HTTPServer.Configuration()
     /// Largest body the Sekoia.io intake reads (16 MiB: a full 1000-item batch fits); above it, 413.
     public var sekoiaMaxBodyBytes: Int = 16 * 1024 * 1024
+    /// Called with every answer once it is built (before it is sent), so that a test harness can
+    /// check answers against ESET's contract (`OpenAPIContract.check`). nil, the default, costs
+    /// nothing. Called on the connection's thread: it must be quick and thread-safe.
+    public var responseObserver: (@Sendable (MockObservedExchange) -> Void)?
+    /// The kinds of contract violation the fixtures cause on purpose (an edge-case data set:
+    /// `[.bodySchema]`); added to `MockObservedExchange.declaredOffContract` of every answer.
+    public var fixturesOffContract: Set<ContractViolation.Kind> = []
     /// Monotonic seconds used for token and cache expiry and rate limiting; tests may inject one.
     public var clock: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000 }
 

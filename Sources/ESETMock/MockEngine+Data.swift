@@ -1,12 +1,16 @@
 import HTTPServer
 import JSON
 
-/// One of the four device-management calls.
+/// One of the eight device-management calls.
 enum DataCall {
     case listDevices
     case listGroups
     case batchGet
     case device(String)
+    case memberDevices(String)
+    case move(String)
+    case rename(String)
+    case batchImport
 
     var route: MockRule.Route {
         switch self {
@@ -14,6 +18,18 @@ enum DataCall {
         case .listGroups: return .deviceGroups
         case .batchGet: return .batchGet
         case .device: return .device
+        case .memberDevices: return .memberDevices
+        case .move: return .move
+        case .rename: return .rename
+        case .batchImport: return .batchImport
+        }
+    }
+
+    /// The method ESET defines for the call.
+    var method: String {
+        switch self {
+        case .move, .rename, .batchImport: return "POST"
+        default: return "GET"
         }
     }
 }
@@ -58,7 +74,7 @@ extension MockEngine {
 
     /// Authentication, permission and rate limit, then the 202 flow, scenario rules and the call.
     func data(_ request: HTTPRequest, region: MockRegion, call: DataCall, _ context: inout CallContext) -> HTTPResponse {
-        guard request.method == "GET" else { return Reply.methodNotAllowed("GET") }
+        guard request.method == call.method else { return Reply.methodNotAllowed(call.method) }
         guard let bearer = MockEngine.bearer(request) else {
             return Reply.rpc(400, "missing or malformed Authorization header; expected 'Bearer <access token>'")
         }
@@ -98,6 +114,9 @@ extension MockEngine {
         case .answer(let response):
             return response
         case .proceed(let fired, let username):
+            if let invalid = checkParameters(request, operationPath: context.operationPath ?? request.path) {
+                return invalid
+            }
             if let fired, fired.rule.status == 202 {
                 return acceptAndCache(fired, request: request, username: username, &context) {
                     serve(call, request, region: region)
@@ -191,6 +210,10 @@ extension MockEngine {
         case .listGroups: return listPage(request, region: region, listing: .deviceGroups)
         case .device(let uuid): return device(uuid)
         case .batchGet: return batchGet(request)
+        case .memberDevices(let group): return memberDevices(request, region: region, group: group)
+        case .move(let uuid): return move(request, device: uuid)
+        case .rename(let uuid): return rename(request, device: uuid)
+        case .batchImport: return batchImport(request)
         }
     }
 
@@ -433,11 +456,11 @@ extension MockEngine {
         state.fleetVersion += 1
     }
 
-    private static func record(_ object: JSONObject) -> FixtureRecord {
+    static func record(_ object: JSONObject) -> FixtureRecord {
         let bytes = JSONValue.object(object).serialized()
         return FixtureRecord(bytes: bytes, uuid: object["uuid"]?.stringValue, displayName: object["displayName"]?.stringValue,
                              functionalityStatus: object["functionalityStatus"]?.stringValue,
-                             isMuted: object["isMuted"]?.boolValue)
+                             isMuted: object["isMuted"]?.boolValue, parentGroupUuid: object["parentGroupUuid"]?.stringValue)
     }
 }
 

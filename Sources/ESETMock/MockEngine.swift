@@ -13,6 +13,8 @@ struct CallContext {
     var route = "unknown"
     var scenario: String?
     var fault: String?
+    /// The path below the region's host (what ESET's OpenAPI description calls the path).
+    var operationPath: String?
     /// The request-target, for a redirect's `Location`.
     var target = ""
 }
@@ -24,6 +26,8 @@ final class MockEngine: Sendable {
     let fixtures: MockFixtures
     /// Built once at start: the index of the unchanged fleet, reused by every reset.
     let originalDeviceIndex: [String: Int]
+    /// The fixtures' group tree (groups do not change while the mock runs).
+    let groupTree: GroupTree
     let state: Mutex<MockState>
     /// The second listener redirect scenarios point at.
     let foreign: ForeignOriginTrap
@@ -32,6 +36,7 @@ final class MockEngine: Sendable {
         self.configuration = configuration
         fixtures = configuration.fixtures
         originalDeviceIndex = MockEngine.index(fixtures.devices)
+        groupTree = GroupTree(fixtures.groups)
         var initial = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex,
                                 tokenCapacity: configuration.tokenCapacity)
         initial.activate(scenarios)
@@ -61,6 +66,13 @@ final class MockEngine: Sendable {
         context.target = request.target
         var response = route(request, &context)
         response.headers.set("request-id", requestID)
+        if let observer = configuration.responseObserver {
+            let declared = state.withLock { Set($0.scenarios.flatMap(\.offContract)) }.union(configuration.fixturesOffContract)
+            observer(MockObservedExchange(
+                method: request.method, path: request.path, service: context.service, route: context.route,
+                operationPath: context.operationPath ?? request.path, status: response.status, headers: response.headers,
+                body: response.body, scenario: context.scenario, fault: context.fault, declaredOffContract: declared))
+        }
         if context.service != .admin {
             let entry = MockJournalEntry(
                 sequence: 0, time: MockEngine.timestamp(arrival), method: request.method, path: request.path,
@@ -103,6 +115,7 @@ final class MockEngine: Sendable {
                   _ context: inout CallContext) -> HTTPResponse {
         context.region = region
         context.service = service
+        context.operationPath = "/" + rest.joined(separator: "/")
         switch service {
         case .iam:
             guard rest == ["oauth", "token"] else { return HTTPResponse.text(404, "404 page not found") }
@@ -115,7 +128,15 @@ final class MockEngine: Sendable {
             case (2, "devices"): call = .listDevices
             case (2, "device_groups"): call = .listGroups
             case (2, "devices:batchGet"): call = .batchGet
+            case (2, "devices:batchImport"): call = .batchImport
+            // Like ESET's gateway, a GET of `{uuid}:move` is a device lookup (of a uuid that does
+            // not exist); any other method is the move operation (405 with `Allow: POST` unless POST).
+            case (3, "devices") where request.method != "GET" && rest[2].hasSuffix(":move") && rest[2].count > 5:
+                call = .move(String(rest[2].dropLast(5)))
+            case (3, "devices") where request.method != "GET" && rest[2].hasSuffix(":rename") && rest[2].count > 7:
+                call = .rename(String(rest[2].dropLast(7)))
             case (3, "devices") where !rest[2].isEmpty: call = .device(rest[2])
+            case (4, "device_groups") where !rest[2].isEmpty && rest[3] == "devices": call = .memberDevices(rest[2])
             default: return Reply.rpc(404, "unknown path")
             }
             context.route = call.route.rawValue
@@ -205,7 +226,7 @@ final class MockEngine: Sendable {
 
     /// Query parameters whose values are harmless enough to keep in the journal.
     static let journalSafeParameters: Set<String> = ["pageSize", "devicesUuids", "displayNames", "functionalityStatus",
-                                                     "isMuted", "limit", "offset"]
+                                                     "isMuted", "limit", "offset", "recurseSubgroups"]
 
     static func redactedQuery(_ request: HTTPRequest) -> String {
         request.queryItems.map { item in

@@ -17,6 +17,8 @@ struct FixtureRecord: Sendable {
     let functionalityStatus: String?
     /// The top-level `isMuted` when it is a JSON boolean (for its filter).
     let isMuted: Bool?
+    /// The top-level `parentGroupUuid` when it is a JSON string (for a group's member devices).
+    var parentGroupUuid: String? = nil
 }
 
 /// The tenant the mock serves: devices and device groups, loaded from `devices.json` and
@@ -87,8 +89,9 @@ public struct MockFixtures: Sendable {
                                         line: line, column: column)
                 }
                 var uuid: String?, displayName: String?, functionalityStatus: String?, isMuted: Bool?
+                var parentGroupUuid: String?
                 var seen = 0
-                // The four fields come early in ESET objects; stopping once all are seen skips
+                // The five fields come early in ESET objects; stopping once all are seen skips
                 // the bulky nested parts. (A key repeated later would be missed: JSON says
                 // duplicate names are unpredictable anyway.)
                 ShallowScanner.forEachMember(buffer, objectAt: range) { key, value in
@@ -97,13 +100,14 @@ public struct MockFixtures: Sendable {
                     case "displayName": displayName = ShallowScanner.string(buffer, value); seen |= 2
                     case "functionalityStatus": functionalityStatus = ShallowScanner.string(buffer, value); seen |= 4
                     case "isMuted": isMuted = ShallowScanner.bool(buffer, value); seen |= 8
+                    case "parentGroupUuid": parentGroupUuid = ShallowScanner.string(buffer, value); seen |= 16
                     default: break
                     }
-                    return seen != 15
+                    return seen != 31
                 }
                 records.append(FixtureRecord(bytes: Array(UnsafeBufferPointer(rebasing: buffer[range])), uuid: uuid,
                                              displayName: displayName, functionalityStatus: functionalityStatus,
-                                             isMuted: isMuted))
+                                             isMuted: isMuted, parentGroupUuid: parentGroupUuid))
             }
         }
         return records

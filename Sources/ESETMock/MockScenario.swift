@@ -33,6 +33,9 @@ public struct MockScenario: Sendable {
     public var sekoiaTaskStates: [String]?
     /// When false, accepted pushes answer 200 `{}` without a `task_id` (the field is optional).
     public var sekoiaTaskIDs: Bool?
+    /// The kinds of contract violation this scenario causes on purpose (an HTML 502, a body cut
+    /// in half): contract checks of answers it produced accept those, and only those.
+    public var offContract: [ContractViolation.Kind] = []
     /// Every devices page carries this many devices more than it should (synthetic copies of the
     /// page's first device with fresh uuids): a page larger than `pageSize` asked.
     public var extraDevicesPerPage: Int?
@@ -79,7 +82,7 @@ public struct MockScenario: Sendable {
         try reader.allowOnly(object, "", ["name", "description", "expect", "rules", "tokenLifetime", "accessTokenMaxCalls",
                                           "lastPageToken", "pageSizeCap", "fleet", "fleetChange", "duplicateAcrossPages",
                                           "repeatPageToken", "sekoiaTaskStates", "sekoiaTaskIds", "extraDevicesPerPage",
-                                          "devicePatches", "comment"])
+                                          "devicePatches", "offContract", "comment"])
         let name = try reader.requiredString(object, "", "name")
         guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
             throw reader.error("name", "must be lower-case letters, digits and '-'")
@@ -123,6 +126,15 @@ public struct MockScenario: Sendable {
             guard let list = patches.arrayValue else { throw reader.error("devicePatches", "expected an array") }
             devicePatches = try list.enumerated().map { index, element in
                 try MockDevicePatch(value: element, place: "devicePatches[\(index)]", reader: reader)
+            }
+        }
+        if let kinds = object["offContract"] {
+            guard let list = kinds.arrayValue else { throw reader.error("offContract", "expected an array of strings") }
+            offContract = try list.enumerated().map { index, element in
+                guard let text = element.stringValue, let kind = ContractViolation.Kind(rawValue: text) else {
+                    throw reader.error("offContract[\(index)]", "expected one of \(ContractViolation.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
             }
         }
         if let rulesValue = object["rules"] {
@@ -171,7 +183,15 @@ public struct MockRule: Sendable {
         case device
         /// `GET /v1/devices:batchGet`.
         case batchGet
-        /// Any of the four device-management calls.
+        /// `GET /v1/device_groups/{groupUuid}/devices`.
+        case memberDevices = "member_devices"
+        /// `POST /v1/devices/{deviceUuid}:move`.
+        case move
+        /// `POST /v1/devices/{deviceUuid}:rename`.
+        case rename
+        /// `POST /v1/devices:batchImport`.
+        case batchImport
+        /// Any of the eight device-management calls.
         case data
         /// `POST /sekoia/api/v2/asset-management/asset-connector/{uuid}`.
         case sekoiaPush = "sekoia-push"

@@ -53,6 +53,7 @@ struct IssuedRefreshToken {
 enum Listing: String {
     case devices
     case deviceGroups = "deviceGroups"
+    case memberDevices = "memberDevices"
 }
 
 struct PageCursor {
@@ -160,7 +161,7 @@ struct MockState {
         for scenarioIndex in scenarios.indices {
             for (ruleIndex, rule) in scenarios[scenarioIndex].rules.enumerated() {
                 let routeMatches = rule.route == route
-                    || (rule.route == .data && [.devices, .deviceGroups, .device, .batchGet].contains(route))
+                    || (rule.route == .data && MockRule.Route.deviceManagementRoutes.contains(route))
                 guard routeMatches else { continue }
                 if let wanted = rule.grant, wanted != grant { continue }
                 if let wanted = rule.region, wanted != region { continue }

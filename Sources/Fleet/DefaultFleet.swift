@@ -1,14 +1,17 @@
 import Foundation
 
-/// The default tenant `eset-mock` serves: the committed `MockData/devices.json` and
-/// `MockData/device_groups.json` are exactly `devicesJSON()` and `groupsJSON()`
-/// (a test fails if they drift; `MockData/README.md` tells how to regenerate them).
+/// The two data sets `eset-mock` ships (a test fails if the committed files drift;
+/// `MockData/README.md` tells how to regenerate them):
 ///
-/// Devices, in order:
-/// 1. the published seed sample device, verbatim (byte for byte, as in the spec's
-///    `seed-sample/device.json`);
-/// 2. `edgeDevices`: hand-written devices for the cases the mapping contract pins down;
-/// 3. `generatedDeviceCount` devices from `FleetGenerator(seed: seed, layout: .pretty)`.
+/// - the default tenant, `MockData/devices.json` and `MockData/device_groups.json`
+///   (`devicesJSON()`, `groupsJSON()`): every device valid against ESET's OpenAPI description.
+///   Devices: `seedTwinDeviceJSON` (the seed sample made spec-valid), then
+///   `specValidGeneratedDeviceCount` devices from `FleetGenerator(seed: seed, layout: .pretty)`.
+/// - the edge-case tenant, `MockData/edge-cases/` (`edgeCaseDevicesJSON()`, `groupsJSON()`), for
+///   tolerance tests. Devices: the published seed sample verbatim (byte for byte, as in the
+///   spec's `seed-sample/device.json`); `edgeDevices`, hand-written devices for the cases the
+///   mapping contract pins down; `generatedDeviceCount` devices from the generator with
+///   `edgeCases: true`.
 ///
 /// Groups: `FleetGenerator.groups(count: 15)` with the root's uuid set to `rootGroupUuid` (the
 /// seed group's parent) and the nameless group's uuid set to `namelessGroupUuid`, followed by
@@ -20,6 +23,10 @@ package enum DefaultFleet {
     /// How many generated devices follow the seed and edge devices; enough for every variant
     /// the generator knows (`FleetGenerator.fullCoverageDeviceCount`).
     package static let generatedDeviceCount = 240
+
+    /// How many generated devices follow the seed twin in the default tenant: the same 260
+    /// devices in all as the edge-case tenant.
+    package static let specValidGeneratedDeviceCount = 259
 
     /// The account the mock accepts in every region. Intentionally public: these are demo
     /// credentials for a local mock, not a secret.
@@ -126,6 +133,24 @@ package enum DefaultFleet {
         }
         """#
 
+    /// The seed sample made valid against ESET's OpenAPI description, changing only what the
+    /// mapping does not read: `enrollmentStatus` `..._ENROLLED` (not in the enum) becomes
+    /// `..._FINISHED`, the dotted `version.id` values become numeric ids (`v1Version.id` is a
+    /// uint64), and `malformedData: null` (a string field) is left out. It maps to the published
+    /// expected event exactly like the sample.
+    package static let seedTwinDeviceJSON: String = {
+        var text = seedDeviceJSON
+        func replace(_ old: String, _ new: String) {
+            precondition(text.contains(old), "the seed sample no longer contains \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        replace(#""DEVICE_ENROLLMENT_STATUS_ENROLLED""#, #""DEVICE_ENROLLMENT_STATUS_FINISHED""#)
+        replace(#""id": "10.0.19041""#, #""id": "\#(Formats.versionID(10, 0, 19041, 0))""#)
+        replace(#""id": "10.0.2045.0""#, #""id": "\#(Formats.versionID(10, 0, 2045, 0))""#)
+        replace(",\n          \"malformedData\": null", "")
+        return text
+    }()
+
     /// The published seed group, verbatim.
     package static let seedGroupJSON = #"""
         {
@@ -169,10 +194,26 @@ package enum DefaultFleet {
         package let json: String
     }
 
-    /// The whole `devices.json`: a JSON array of the seed device, the edge devices and the
+    /// The default tenant's `devices.json`: a JSON array of the seed twin and the spec-valid
     /// generated devices.
     package static func devicesJSON() -> [UInt8] {
         let generator = FleetGenerator(seed: seed, layout: .pretty)
+        let context = FleetContext(seed: seed, groups: groups)
+        var writer = FixtureWriter(layout: .pretty, reservingCapacity: 1 << 20)
+        writer.raw("[\n")
+        writer.raw(seedTwinDeviceJSON)
+        for index in 0..<specValidGeneratedDeviceCount {
+            writer.raw(",\n")
+            generator.writeDevice(index: index, context: context, to: &writer)
+        }
+        writer.raw("\n]\n")
+        return writer.bytes
+    }
+
+    /// The edge-case tenant's `devices.json`: a JSON array of the seed device, the edge
+    /// devices and the generated devices with their off-contract variants.
+    package static func edgeCaseDevicesJSON() -> [UInt8] {
+        let generator = FleetGenerator(seed: seed, layout: .pretty, edgeCases: true)
         let context = FleetContext(seed: seed, groups: groups)
         var writer = FixtureWriter(layout: .pretty, reservingCapacity: 1 << 20)
         writer.raw("[\n")
@@ -205,14 +246,24 @@ package enum DefaultFleet {
         return writer.bytes
     }
 
-    /// Writes `devices.json` and `device_groups.json` into `directory` (creating it).
+    /// Writes the default tenant's `devices.json` and `device_groups.json` into `directory`
+    /// (creating it).
     package static func write(to directory: URL) throws {
+        try write(devicesJSON(), to: directory)
+    }
+
+    /// Writes the edge-case tenant's two files into `directory` (creating it).
+    package static func writeEdgeCases(to directory: URL) throws {
+        try write(edgeCaseDevicesJSON(), to: directory)
+    }
+
+    private static func write(_ devices: [UInt8], to directory: URL) throws {
         try FleetFiles.createDirectory(directory)
         try FleetFiles.write(to: directory.appendingPathComponent("device_groups.json")) { sink in
             try groupsJSON().withUnsafeBytes(sink)
         }
         try FleetFiles.write(to: directory.appendingPathComponent("devices.json")) { sink in
-            try devicesJSON().withUnsafeBytes(sink)
+            try devices.withUnsafeBytes(sink)
         }
     }
 }
@@ -221,5 +272,10 @@ extension FleetGenerator {
     /// The default tenant's files, as committed in `MockData/` (see `DefaultFleet`).
     package static func defaultFleet() -> (devices: [UInt8], groups: [UInt8]) {
         (DefaultFleet.devicesJSON(), DefaultFleet.groupsJSON())
+    }
+
+    /// The edge-case tenant's files, as committed in `MockData/edge-cases/`.
+    package static func edgeCaseFleet() -> (devices: [UInt8], groups: [UInt8]) {
+        (DefaultFleet.edgeCaseDevicesJSON(), DefaultFleet.groupsJSON())
     }
 }

@@ -11,8 +11,8 @@ import Darwin
 ///
 /// The same seed always gives byte-identical output (no system randomness, no Foundation
 /// encoders), and device `i` depends only on the seed, `i` and the groups, so a fleet can be
-/// streamed in chunks of any size. Devices average about 1.6 KB in the compact layout (2 KB
-/// pretty), like the published sample.
+/// streamed in chunks of any size. Devices average about 2 KB in the compact layout (1.6 KB with
+/// `edgeCases`, which lists no processors or drives), like the published sample.
 ///
 /// The distribution looks like a business tenant (about three quarters Windows desktops,
 /// notebooks and servers), and the first devices of every fleet also walk through every
@@ -25,13 +25,22 @@ import Darwin
 package struct FleetGenerator: Sendable {
     package let seed: UInt64
     package let layout: FleetLayout
+    /// Whether devices also carry the off-contract values real clients must tolerate (int64
+    /// fields as digit strings, dotted version ids, `malformedData: null`, `lastSyncTime` with
+    /// a space or a lower-case `z`). Off by default: every device is then valid against ESET's
+    /// OpenAPI description, as real ESET answers are, and hardware profiles also list
+    /// `processors` and `hardDrives` (the edge-case mode keeps the bytes it always had).
+    package let edgeCases: Bool
 
     /// - Parameters:
     ///   - seed: every value derives from it; different seeds give different fleets.
     ///   - layout: `.compact` (one item per line, the default) or `.pretty` (indented).
-    package init(seed: UInt64 = 1, layout: FleetLayout = .compact) {
+    ///   - edgeCases: add the off-contract variants (see `edgeCases`). The random draws are
+    ///     the same either way, so a device differs between the two modes only in those values.
+    package init(seed: UInt64 = 1, layout: FleetLayout = .compact, edgeCases: Bool = false) {
         self.seed = seed
         self.layout = layout
+        self.edgeCases = edgeCases
     }
 
     /// The `parentGroupUuid` of devices deliberately placed in a group that does not exist
@@ -90,7 +99,7 @@ package struct FleetGenerator: Sendable {
     /// `count` devices placed in `groups`, as one JSON array built in memory.
     package func devicesJSON(count: Int, groups: [GeneratedGroup]) -> [UInt8] {
         var result: [UInt8] = []
-        result.reserveCapacity(count * 1600 + 8)
+        result.reserveCapacity(count * 2000 + 8)
         writeDevices(count: count, groups: groups) { result.append(contentsOf: $0) }
         return result
     }
@@ -186,7 +195,7 @@ package struct FleetGenerator: Sendable {
         let problems = functionality == 0 ? 0 : random.within(1...5)
         writer.key("functionalityProblemCount")
         // int64 fields may arrive as strings of digits (proto3 JSON).
-        if random.percent(10) { writer.intAsString(problems) } else { writer.int(problems) }
+        if random.percent(10) && edgeCases { writer.intAsString(problems) } else { writer.int(problems) }
         writer.field("isMaster", random.percent(99))
         if plan.isMobilePresent { writer.field("isMobile", kind.isMobile) }
         writer.field("isMuted", random.percent(4))
@@ -200,7 +209,10 @@ package struct FleetGenerator: Sendable {
         }
         writeTags(kind: kind, random: &random, to: &writer)
         writeOperatingSystem(kind: kind, plan: plan, random: &random, to: &writer)
-        writeHardwareProfiles(kind: kind, plan: plan, random: &random, to: &writer)
+        // Processors and drives draw from their own stream, so the rest of the device is the
+        // same in both modes.
+        var extras = SplitMix64(seed: seed, stream: 4, index: UInt64(index))
+        writeHardwareProfiles(kind: kind, plan: plan, random: &random, extras: &extras, to: &writer)
         let deployed = writeDeployedComponents(kind: kind, random: &random, to: &writer)
         if deployed {
             writeActiveProducts(context: context, random: &random, to: &writer)
@@ -266,6 +278,11 @@ package struct FleetGenerator: Sendable {
             style.spaceSeparator = true
             style.zone = random.percent(50) ? .upperZ : .offset(minutes: 120)
             style.fractionDigits = random.element(of: [0, 3, 9])
+        }
+        if !edgeCases {
+            // RFC 3339's date-time as OpenAPI tooling checks it: `T` and an upper-case `Z`.
+            style.spaceSeparator = false
+            if case .lowerZ = style.zone { style.zone = .upperZ }
         }
         writer.field("lastSyncTime", Formats.rfc3339(epochSeconds: seconds, nanoseconds: nanoseconds, style: style))
     }
@@ -343,13 +360,17 @@ package struct FleetGenerator: Sendable {
         switch plan.familyIdEncoding {
         case .integer: writer.field("familyId", kind.familyId)
         case .digitString:
-            writer.key("familyId")
-            writer.intAsString(kind.familyId)
+            if edgeCases {
+                writer.key("familyId")
+                writer.intAsString(kind.familyId)
+            } else {
+                writer.field("familyId", kind.familyId)
+            }
         case .absent: break
         }
         writer.key("version")
         writer.beginObject()
-        writer.field("id", release.versionId)
+        writer.field("id", edgeCases ? release.versionId : Formats.versionID(release.major, release.minor, release.patch, 0))
         writer.field("major", release.major)
         writer.field("minor", release.minor)
         writer.field("name", release.versionName)
@@ -358,7 +379,8 @@ package struct FleetGenerator: Sendable {
         writer.endObject()
     }
 
-    private func writeHardwareProfiles(kind: DeviceKind, plan: DevicePlan, random: inout SplitMix64, to writer: inout FixtureWriter) {
+    private func writeHardwareProfiles(kind: DeviceKind, plan: DevicePlan, random: inout SplitMix64, extras: inout SplitMix64,
+                                       to writer: inout FixtureWriter) {
         let hardware = random.element(of: kind.hardware)
         let malformedData = random.percent(30)
         switch plan.profileShape {
@@ -371,12 +393,14 @@ package struct FleetGenerator: Sendable {
         case .one, .two:
             writer.key("hardwareProfiles")
             writer.beginArray()
-            writeHardwareProfile(kind: kind, hardware: hardware, adapters: plan.adapterShape, malformedData: malformedData, random: &random, to: &writer)
+            writeHardwareProfile(kind: kind, hardware: hardware, adapters: plan.adapterShape, malformedData: malformedData, random: &random,
+                                 extras: &extras, to: &writer)
             if plan.profileShape == .two {
                 // A second profile appears when the agent saw the hardware change (a docking
                 // station, a replaced board): its adapters count too.
                 let replacement = random.element(of: kind.hardware)
-                writeHardwareProfile(kind: kind, hardware: replacement, adapters: .one, malformedData: malformedData, random: &random, to: &writer)
+                writeHardwareProfile(kind: kind, hardware: replacement, adapters: .one, malformedData: malformedData, random: &random,
+                                     extras: &extras, to: &writer)
             }
             writer.endArray()
         }
@@ -384,7 +408,7 @@ package struct FleetGenerator: Sendable {
 
     private func writeHardwareProfile(
         kind: DeviceKind, hardware: HardwareModel, adapters: DevicePlan.AdapterShape, malformedData: Bool,
-        random: inout SplitMix64, to writer: inout FixtureWriter
+        random: inout SplitMix64, extras: inout SplitMix64, to writer: inout FixtureWriter
     ) {
         writer.beginObject()
         writer.key("bios")
@@ -398,6 +422,12 @@ package struct FleetGenerator: Sendable {
         writer.field("manufacturer", hardware.manufacturer)
         writer.field("model", hardware.model)
         writeAdapters(kind: kind, shape: adapters, malformedData: malformedData, random: &random, to: &writer)
+        if !edgeCases {
+            // The edge-case fleet keeps its bytes; the spec-valid one also lists what ESET's
+            // schema describes for hardware (every CPU architecture and drive type appears).
+            HardwareExtras.writeProcessors(kind: kind, random: &extras, to: &writer)
+            HardwareExtras.writeHardDrives(kind: kind, random: &extras, to: &writer)
+        }
         writer.endObject()
     }
 
@@ -434,9 +464,12 @@ package struct FleetGenerator: Sendable {
             } else if random.percent(50) {
                 writer.field("macAddress", "")
             }
-            if malformedData {
+            if malformedData && edgeCases {
                 writer.key("malformedData")
                 writer.null()
+            } else if malformedData && !adapter.hasMac {
+                // The API's own form: a field mask naming the attributes that could not be read.
+                writer.field("malformedData", "macAddress")
             }
             writer.endObject()
         }
@@ -457,7 +490,8 @@ package struct FleetGenerator: Sendable {
             writer.field("displayName", component.displayName)
             writer.key("version")
             writer.beginObject()
-            writer.field("id", "\(version.0).\(version.1).\(version.2).\(version.3)")
+            writer.field("id", edgeCases ? "\(version.0).\(version.1).\(version.2).\(version.3)"
+                : Formats.versionID(version.0, version.1, version.2, version.3))
             writer.field("major", version.0)
             writer.field("minor", version.1)
             writer.field("name", "\(component.displayName) \(version.0).\(version.1)")

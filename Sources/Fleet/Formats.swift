@@ -2,6 +2,13 @@
 /// their output may vary across platforms, which would break byte-identical fixtures).
 enum Formats {
     /// A version-4-shaped UUID string (lower-case hex, 8-4-4-4-12) from 128 bits.
+    /// A numeric version id, as the API's `v1Version.id` (a uint64 in a JSON string): the four
+    /// parts packed in 16 bits each, major first, so ids compare like versions.
+    static func versionID(_ major: Int, _ minor: Int, _ patch: Int, _ build: Int) -> String {
+        let parts = [major, minor, patch, build].map { UInt64(max(0, min($0, 0xFFFF))) }
+        return String(parts[0] << 48 | parts[1] << 32 | parts[2] << 16 | parts[3])
+    }
+
     static func uuid(high: UInt64, low: UInt64) -> String {
         // Version nibble 4 and RFC 4122 variant bits, as real UUIDs have.
         let versioned = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000

@@ -9,6 +9,20 @@ package enum AnswerVerdict<Value> {
     case resend
 }
 
+/// A 429's words and wait: the server's `Retry-After` (clamped to `maximum`), quoted in the
+/// words, so that a run giving up on an absurd `Retry-After` says why.
+package func rateLimitedDetail(_ response: HTTPClientResponse, maximum: Double) -> (detail: String, wait: Double?) {
+    guard let header = response.header("Retry-After") else { return ("HTTP 429", nil) }
+    let shown = header.count > 40 ? String(header.prefix(40)) + "…" : header
+    guard let wait = RetryAfter.seconds(header, maximum: .infinity) else {
+        return ("HTTP 429 (unusable Retry-After '\(shown)', own backoff used)", nil)
+    }
+    if wait > maximum {
+        return ("HTTP 429 (Retry-After '\(shown)' asks for \(formatDuration(wait.rounded())); waiting at most \(formatDuration(maximum)))", maximum)
+    }
+    return ("HTTP 429 (Retry-After '\(shown)')", wait)
+}
+
 /// The facts of a call whose transient failures outlasted its `RetryPolicy`.
 package struct RetriesExhausted: Error, Sendable {
     /// Why the last attempt failed.
@@ -60,8 +74,8 @@ package func withRetries<Value>(
             status = response.status
             switch response.status {
             case 429:
-                (cause, detail) = (.rateLimited, "HTTP 429")
-                serverWait = response.header("Retry-After").flatMap { RetryAfter.seconds($0, maximum: policy.maxRetryAfter) }
+                cause = .rateLimited
+                (detail, serverWait) = rateLimitedDetail(response, maximum: policy.maxRetryAfter)
             case 500, 502, 503, 504:
                 (cause, detail) = (.serverError, serverErrorDetail(response))
             default:
@@ -76,7 +90,7 @@ package func withRetries<Value>(
             case .timedOut: cause = .timeout
             case .truncatedBody: cause = .malformedBody
             case .connectionFailed: cause = .connectionFailure
-            case .invalidURL: throw error
+            case .invalidURL, .redirected, .responseTooLarge, .unrequestedEncoding: throw error
             }
             detail = error.description
         }

@@ -13,15 +13,18 @@ let generateSpec = CommandSpec(
     name: "generate",
     abstract: "Write a deterministic synthetic fleet (devices.json, device_groups.json) for 'serve --data'.",
     discussion: """
-        The same --seed always gives byte-identical files; devices average about 1.5 KB, so
-        1,000,000 devices make a file of about 1.5 GB. Files are written to temporary names and
-        renamed into place.
+        The same --seed always gives byte-identical files; devices average about 2 KB, so
+        1,000,000 devices make a file of about 2 GB. Files are written to temporary names and
+        renamed into place. Every device is valid against ESET's OpenAPI description unless
+        --edge-cases adds the off-contract values clients must tolerate (int64 fields as strings,
+        dotted version ids, malformedData null, lastSyncTime with a space or a lower-case z).
         """,
     options: [
         GenerateOptions.devices.spec,
         GenerateOptions.seed.spec,
         GenerateOptions.groups.spec,
         .flag("pretty", help: "Indent the JSON (two spaces) instead of one item per line."),
+        .flag("edge-cases", help: "Also write off-contract values (for tolerance tests); the default is spec-valid."),
         .option("out", value: "DIR", help: "Directory to write into, created if needed (required)."),
     ])
 
@@ -30,9 +33,11 @@ func generate(_ arguments: ParsedArguments) throws -> Int32 {
     let out = try arguments.required("out")
     let seed = try arguments.required(GenerateOptions.seed)
     let groups = try arguments.required(GenerateOptions.groups)
-    let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact)
+    let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact,
+                                   edgeCases: arguments.flag("edge-cases"))
     let directory = URL(fileURLWithPath: out, isDirectory: true)
     try generator.writeFleet(devices: devices, groupCount: groups, to: directory)
-    writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)) to \(directory.path)\n")
+    let kind = generator.edgeCases ? ", with edge cases" : ""
+    writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)\(kind)) to \(directory.path)\n")
     return ExitStatus.success.rawValue
 }

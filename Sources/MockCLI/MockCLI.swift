@@ -59,7 +59,7 @@ let scenariosSpec = CommandSpec(
 let mockSpec = CommandSpec(
     name: "eset-mock",
     abstract: "A local stand-in for ESET Connect and the Sekoia.io asset intake, served from fixtures.",
-    subcommands: [serveSpec, generateSpec, scenariosSpec, recordSpec])
+    subcommands: [serveSpec, generateSpec, scenariosSpec, lintSpec, recordSpec])
 
 /// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
 /// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
@@ -82,9 +82,10 @@ package func runMockCLI(_ arguments: [String]) -> Int32 {
         case "serve": return try serve(parsed)
         case "generate": return try generate(parsed)
         case "scenarios": return try listScenarios(parsed)
+        case "lint": return try lint(parsed)
         case "record": return try record(parsed)
         default:
-            return usageFailure(UsageError("missing subcommand: serve, generate, scenarios or record", commandPath: ["eset-mock"]))
+            return usageFailure(UsageError("missing subcommand: serve, generate, scenarios, lint or record", commandPath: ["eset-mock"]))
         }
     } catch let error as UsageError {
         return usageFailure(error)

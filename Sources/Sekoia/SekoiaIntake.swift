@@ -57,6 +57,10 @@ package struct SekoiaError: CallFailure {
         case taskTimedOut = "task-timed-out"
         /// The request cannot be sent (bad URL).
         case invalidRequest = "invalid-request"
+        /// Sekoia.io answered 3xx; redirects are never followed (the API key would follow them).
+        case redirected
+        /// The answer was larger than the 1 MiB an acknowledgement or task status may take.
+        case responseTooLarge = "response-too-large"
     }
 
     package var kind: Kind
@@ -192,6 +196,10 @@ package final class SekoiaIntakeClient: Sendable {
                 case 200, 201, 202:
                     if let problem = validate?(response.body) { return .retry(.malformedBody, detail: problem) }
                     return .done(response)
+                case 300...399:
+                    let error = TransportError.redirected(
+                        status: response.status, locationHost: response.header("Location").flatMap { URL(string: $0)?.host })
+                    throw SekoiaError(kind: .redirected, call: call, status: response.status, attempt: attempt, message: error.description)
                 case 401, 403:
                     throw SekoiaError(
                         kind: .unauthorized, call: call, status: response.status, attempt: attempt,
@@ -212,7 +220,14 @@ package final class SekoiaIntakeClient: Sendable {
                 kind: .retriesExhausted, call: call, status: exhausted.status, attempt: exhausted.attempts, cause: exhausted.cause,
                 elapsed: exhausted.elapsed, message: exhausted.summary)
         } catch let error as TransportError {
-            throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
+            switch error {
+            case .redirected(let status, _):
+                throw SekoiaError(kind: .redirected, call: call, status: status, message: error.description)
+            case .responseTooLarge, .unrequestedEncoding:
+                throw SekoiaError(kind: .responseTooLarge, call: call, message: error.description)
+            default:
+                throw SekoiaError(kind: .invalidRequest, call: call, message: error.description)
+            }
         }
     }
 

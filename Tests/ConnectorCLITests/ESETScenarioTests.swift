@@ -86,7 +86,7 @@ final class ESETScenarioTests: XCTestCase {
         assertSucceeded(run, mock)
         XCTAssertEqual(run.summary("retries (ESET)"), "rate-limited (429) 3")
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 2.9, "three waits of Retry-After: 1")
-        XCTAssertEqual(run.stderr.components(separatedBy: "HTTP 429; rate-limited (429), retrying in 1 s").count - 1, 3, run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "HTTP 429 (Retry-After '1'); rate-limited (429), retrying in 1 s").count - 1, 3, run.stderr)
     }
 
     func testRateLimitBurstWithoutRetryAfterBacksOffOnItsOwn() async throws {
@@ -113,7 +113,8 @@ final class ESETScenarioTests: XCTestCase {
         XCTAssertEqual(mock.server.counters.count(route: "devices"), 0, "no device is fetched without the group map")
         XCTAssertTrue(run.stderr.contains("GET /v1/device_groups (page 1): HTTP 503; gave up after 4 attempts"), run.stderr)
         XCTAssertTrue(run.stderr.contains("Use --allow-missing-groups to send them anyway. Limits: --max-retries 3, --max-retry-time 300 s."), run.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "no output file, no checkpoint")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["state"], "no output file")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/state"), [".lock-eu"], "no checkpoint, only the run's lock")
     }
 
     func testPersistentGroupErrorsDegradeWithAllowMissingGroups() async throws {

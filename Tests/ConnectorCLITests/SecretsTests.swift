@@ -62,7 +62,8 @@ final class SecretsTests: XCTestCase {
         mock.server.setScenarios([MockScenario(name: "echo", description: "echoes the password", rules: [rule])])
         let run = await runConnector(mock.collectArguments(sekoia: false), environment: environment)
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stderr.contains("bad password <redacted>"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("ESET refused the username or password"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("bad password"), "a token endpoint's body is never printed: \(run.stderr)")
         XCTAssertFalse(run.stderr.contains(password))
     }
 }

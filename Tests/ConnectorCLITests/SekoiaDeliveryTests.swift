@@ -27,7 +27,7 @@ final class SekoiaDeliveryTests: XCTestCase {
         assertDeliveredExactly(mock.receivedUIDs, fleet.deliverable)
         XCTAssertEqual(run.summary("retries (Sekoia.io)")?.hasPrefix("rate-limited (429) 2"), true, run.stderr)
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1.9, "two waits of Retry-After: 1")
-        XCTAssertTrue(run.stderr.contains("HTTP 429; rate-limited (429), retrying in 1 s"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("HTTP 429 (Retry-After '1'); rate-limited (429), retrying in 1 s"), run.stderr)
     }
 
     func testSekoia5xxIsRetriedAndItsCodeAndMessageReported() async throws {
@@ -47,7 +47,7 @@ final class SekoiaDeliveryTests: XCTestCase {
         XCTAssertEqual(run.status, 1, run.stderr)
         let taskIDs = mock.server.receivedSekoiaBatches().map(\.taskID)
         XCTAssertTrue(taskIDs.contains { run.stderr.contains("GET task \($0): task ended with status FAILED") }, run.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "no checkpoint, no output file")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [".lock-eu"], "no checkpoint, no output file")
         XCTAssertEqual(run.summary("checkpoint"), "unchanged")
     }
 

@@ -24,7 +24,7 @@ final class AdminTests: XCTestCase {
         let mock = try MockHarness()
         let token = try mock.login().access
         XCTAssertEqual(try mock.get(devices, token: token).status, 200)
-        let switched = try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": ["server-errors-persistent", {"name": "teapot", "description": "inline", "rules": [{"route": "devices", "status": 418, "body": "text"}]}]}"#)
+        let switched = try mock.adminJSON("scenarios", method: "POST", body: #"{"scenarios": ["server-errors-persistent", {"name": "teapot", "description": "inline", "offContract": ["status", "media-type"], "rules": [{"route": "devices", "status": 418, "body": "text"}]}]}"#)
         XCTAssertEqual(switched.status, 200)
         XCTAssertEqual(switched.json["active"], ["server-errors-persistent", "teapot"])
         XCTAssertEqual(mock.server.activeScenarios, ["server-errors-persistent", "teapot"])

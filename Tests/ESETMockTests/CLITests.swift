@@ -81,6 +81,41 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(cli.standardError.contains("token-expiry"), cli.standardError)
     }
 
+    func testLintExits0OnCleanFixturesAnd1NamingFileIndexAndPath() throws {
+        let clean = try CLIProcess(["lint", directory.path])
+        XCTAssertEqual(clean.waitForExit(timeout: 20), 0, clean.standardError)
+        XCTAssertEqual(clean.standardOutput, "")
+        XCTAssertTrue(clean.standardError.contains("5 devices and 3 groups"), clean.standardError)
+
+        var fleet = TestFleet(devices: 3)
+        fleet.devices[2] = #"{"uuid": "odd", "isMobile": "yes", "operatingSystem": {"familyId": "1"}}"#
+        try Data(fleet.devicesJSON).write(to: directory.appendingPathComponent("devices.json"))
+        let dirty = try CLIProcess(["lint", directory.path])
+        XCTAssertEqual(dirty.waitForExit(timeout: 20), 1)
+        let devices = directory.appendingPathComponent("devices.json").path
+        XCTAssertEqual(dirty.standardOutput.split(separator: "\n").sorted(), [
+            "\(devices): device index 2 (odd): $.isMobile: expected a boolean, found the string \"yes\"",
+            "\(devices): device index 2 (odd): $.operatingSystem.familyId: expected an integer (int64), found the string \"1\"",
+        ])
+        XCTAssertTrue(dirty.standardError.contains("2 off-contract values"), dirty.standardError)
+
+        let usage = try CLIProcess(["lint"])
+        XCTAssertEqual(usage.waitForExit(timeout: 20), 64)
+        let missing = try CLIProcess(["lint", directory.appendingPathComponent("nope").path])
+        XCTAssertEqual(missing.waitForExit(timeout: 20), 1)
+        XCTAssertTrue(missing.standardError.contains("nope/devices.json"), missing.standardError)
+    }
+
+    func testGenerateWritesASpecValidFleetUnlessAskedForEdgeCases() throws {
+        for (flags, clean) in [([String](), true), (["--edge-cases"], false)] {
+            let out = directory.appendingPathComponent(clean ? "valid" : "edge")
+            let cli = try CLIProcess(["generate", "--devices", "300", "--seed", "3", "--out", out.path] + flags)
+            XCTAssertEqual(cli.waitForExit(timeout: 30), 0, cli.standardError)
+            let lint = try FixtureLinter.lint(directory: out)
+            XCTAssertEqual(lint.total == 0, clean, "\(flags): \(lint.total) findings")
+        }
+    }
+
     func testGenerateWritesADeterministicFleetTheServerLoads() throws {
         let first = directory.appendingPathComponent("a")
         let second = directory.appendingPathComponent("b")

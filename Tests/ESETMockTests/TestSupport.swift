@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import HTTPTesting
 import JSON
+import Synchronization
 import XCTest
 
 /// A tiny deterministic fleet for tests: `count` devices with distinct uuids and names, and
@@ -51,24 +52,42 @@ final class MockHarness: Sendable {
         }
     }()
 
+    /// Every answer's contract violations not declared on purpose (see `ContractWatch`).
+    let contract: ContractWatch
+
+    /// - Parameter offContract: the kinds of contract violation this test provokes on purpose
+    ///   (planted off-contract devices, inline scenarios breaking answers); every other
+    ///   violation of any answer fails the test when the harness goes away.
     init(fleet: TestFleet = TestFleet(devices: 7), scenarios: [String] = [], rateLimit: Int? = nil,
+         offContract: Set<ContractViolation.Kind> = [], requestTimeout: Double = 10,
+         file: StaticString = #filePath, line: UInt = #line,
          configure: (inout ESETMockConfiguration) -> Void = { _ in }) throws {
+        contract = ContractWatch(allowed: offContract, file: file, line: line)
+        self.requestTimeout = requestTimeout
         var configuration = ESETMockConfiguration(fixtures: try fleet.fixtures(), scenarioLibrary: MockHarness.library)
         configuration.rateLimitPerSecond = rateLimit
         configuration.activeScenarios = scenarios
+        configuration.responseObserver = contract.observer()
         configure(&configuration)
         server = try ESETMockServer(configuration: configuration)
         try server.start()
     }
 
-    deinit { server.stop() }
+    deinit {
+        server.stop()
+        contract.assertClean()
+    }
 
     static let eu = MockRegion.eu.deviceManagementHost
     static let euToken = MockRegion.eu.tokenHost
 
     /// Sends one request over a new connection and reads the answer.
+    /// Seconds a request may take; the contract test lowers it for scenarios whose answers never
+    /// end on purpose.
+    let requestTimeout: Double
+
     func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> RawHTTPResponse {
-        let connection = try RawHTTPConnection(port: server.port, timeout: 10)
+        let connection = try RawHTTPConnection(port: server.port, timeout: requestTimeout)
         defer { connection.close() }
         return try connection.request(method, target, headers: headers, body: body)
     }
@@ -154,4 +173,52 @@ func waitUntil(timeout: Double = 5, _ condition: () throws -> Bool) rethrows -> 
         usleep(10_000)
     }
     return try condition()
+}
+
+/// Checks every answer of a mock against ESET's OpenAPI contract (the response observer hook).
+/// A violation is accepted when the scenario that produced the answer lists its kind in
+/// `offContract`, or when the test declared the kind; any other fails the test.
+final class ContractWatch: Sendable {
+    let allowed: Set<ContractViolation.Kind>
+    let file: StaticString
+    let line: UInt
+    private let found = Mutex<[String]>([])
+    private let checked = Mutex(0)
+    private let accepted = Mutex(0)
+
+    init(allowed: Set<ContractViolation.Kind> = [], file: StaticString = #filePath, line: UInt = #line) {
+        self.allowed = allowed
+        self.file = file
+        self.line = line
+    }
+
+    func observer() -> @Sendable (MockObservedExchange) -> Void {
+        { [self] exchange in
+            let violations = OpenAPIContract.eset.check(exchange)
+            let exempt = allowed.union(exchange.declaredOffContract)
+            let unexpected = violations.filter { !exempt.contains($0.kind) }
+            checked.withLock { $0 += 1 }
+            let onPurpose = violations.count - unexpected.count
+            if onPurpose > 0 { accepted.withLock { $0 += onPurpose } }
+            guard !unexpected.isEmpty else { return }
+            let text = "\(exchange.method) \(exchange.path) → \(exchange.status)"
+                + (exchange.scenario.map { " (scenario \($0))" } ?? "") + ": "
+                + unexpected.prefix(3).map(\.description).joined(separator: "; ")
+            found.withLock { if $0.count < 50 { $0.append(text) } }
+        }
+    }
+
+    /// Answers observed so far.
+    var checkedCount: Int { checked.withLock { $0 } }
+    /// Violations seen and accepted because they were declared on purpose.
+    var acceptedCount: Int { accepted.withLock { $0 } }
+    /// Unexpected violations so far, one line per answer.
+    var violations: [String] { found.withLock { $0 } }
+
+    func assertClean() {
+        let list = violations
+        if !list.isEmpty {
+            XCTFail("answers off ESET's OpenAPI contract:\n" + list.joined(separator: "\n"), file: file, line: line)
+        }
+    }
 }

@@ -10,19 +10,22 @@ import XCTest
 final class PageScanningEquivalenceTests: XCTestCase {
     // MARK: Real data
 
-    func testTheDefaultFleetDecodesInPlaceAndAgrees() throws {
-        let devices = try repositoryFile("MockData/devices.json")
-        assertEquivalent(devices, page: nil)
-        XCTAssertTrue(scanStaysInPlace(devices), "the default fleet must not need the general path")
+    /// The spec-valid default tenant and the edge-case tenant (off-contract values on purpose).
+    func testTheShippedFleetsDecodeInPlaceAndAgree() throws {
+        for file in ["MockData/devices.json", "MockData/edge-cases/devices.json"] {
+            let devices = try repositoryFile(file)
+            assertEquivalent(devices, page: nil, context: file)
+            XCTAssertTrue(scanStaysInPlace(devices), "\(file) must not need the general path")
 
-        let compact = try JSONParser.parse(devices).serialized()
-        assertEquivalent(compact, page: 3)
-        let page = Array(#"{"devices":"#.utf8) + compact + Array(#","nextPageToken":"next-1"}"#.utf8)
-        assertEquivalent(page, page: 1)
-        XCTAssertTrue(scanStaysInPlace(page))
-        let decoded = try DevicePage.decode(bytes: page, page: 1)
-        XCTAssertEqual(decoded.devices.count, 260)
-        XCTAssertEqual(decoded.nextPageToken, "next-1")
+            let compact = try JSONParser.parse(devices).serialized()
+            assertEquivalent(compact, page: 3, context: file)
+            let page = Array(#"{"devices":"#.utf8) + compact + Array(#","nextPageToken":"next-1"}"#.utf8)
+            assertEquivalent(page, page: 1, context: file)
+            XCTAssertTrue(scanStaysInPlace(page))
+            let decoded = try DevicePage.decode(bytes: page, page: 1)
+            XCTAssertEqual(decoded.devices.count, 260, file)
+            XCTAssertEqual(decoded.nextPageToken, "next-1")
+        }
     }
 
     func testEveryConformanceCaseAgrees() throws {
@@ -41,11 +44,11 @@ final class PageScanningEquivalenceTests: XCTestCase {
 
     // MARK: Mutated devices
 
-    /// Devices of the default fleet with members changed: deleted, given a value of another JSON
+    /// Devices of the edge-case fleet with members changed: deleted, given a value of another JSON
     /// type, repeated before or after with another value, at the top or along the mapped paths.
     func testMutatedDevicesAgree() throws {
-        let fleet = try JSONParser.parse(try repositoryFile("MockData/devices.json"))
-        guard case .array(let devices) = fleet else { return XCTFail("MockData/devices.json is not an array") }
+        let fleet = try JSONParser.parse(try repositoryFile("MockData/edge-cases/devices.json"))
+        guard case .array(let devices) = fleet else { return XCTFail("MockData/edge-cases/devices.json is not an array") }
         var random = TestRandom(seed: 7)
         var checked = 0
         for device in devices.prefix(120) {
@@ -64,7 +67,7 @@ final class PageScanningEquivalenceTests: XCTestCase {
     /// Byte-level damage (truncation, a byte inserted or removed) must fail with the very same
     /// located error, or succeed identically when the damage happens to stay valid.
     func testCorruptedPagesFailTheSameWay() throws {
-        let fleet = try repositoryFile("MockData/devices.json")
+        let fleet = try repositoryFile("MockData/edge-cases/devices.json")
         let ranges = try JSONParser.arrayElementRanges(fleet)
         let page = Array(#"{"devices":["#.utf8) + Array(fleet[ranges[0].lowerBound..<ranges[20].upperBound]) + Array("]}".utf8)
         var random = TestRandom(seed: 11)

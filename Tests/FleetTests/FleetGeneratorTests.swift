@@ -90,14 +90,32 @@ final class FleetGeneratorTests: XCTestCase {
     func testAFullCoverageFleetContainsEveryVariant() throws {
         for seed: UInt64 in [1, 42, DefaultFleet.seed] {
             let count = FleetGenerator.fullCoverageDeviceCount
-            let shapes = try TestJSON.objects(FleetGenerator(seed: seed).devicesJSON(count: count)).map(DeviceShape.init)
-            let context = "seed \(seed), \(count) devices"
+            let shapes = try TestJSON.objects(FleetGenerator(seed: seed, edgeCases: true).devicesJSON(count: count)).map(DeviceShape.init)
+            let context = "seed \(seed), \(count) devices, edge cases"
 
             assertCoversEveryVariant(shapes, context)
             // Nothing outside the API's vocabulary: odd values belong to the hand-written edge devices.
             XCTAssertEqual(Set(shapes.compactMap(\.deviceType)), allDeviceTypes, context)
             XCTAssertFalse(shapes.contains { $0.isMobile == .otherType || $0.familyId == .otherString }, context)
         }
+    }
+
+    func testSpecValidModeDiffersOnlyInTheOffContractValues() throws {
+        let count = FleetGenerator.fullCoverageDeviceCount
+        let valid = try TestJSON.objects(FleetGenerator(seed: 42).devicesJSON(count: count))
+        let edge = try TestJSON.objects(FleetGenerator(seed: 42, edgeCases: true).devicesJSON(count: count))
+        XCTAssertEqual(valid.map { $0["uuid"] as? String }, edge.map { $0["uuid"] as? String }, "the same devices")
+        XCTAssertEqual(valid.map { $0["deviceType"] as? String }, edge.map { $0["deviceType"] as? String })
+        let shapes = valid.map(DeviceShape.init)
+        XCTAssertFalse(shapes.contains { $0.familyId == .digitString || $0.familyId == .otherString })
+        let timestamps = shapes.compactMap(\.lastSyncTime)
+        XCTAssertFalse(timestamps.contains { $0.contains(" ") || $0.hasSuffix("z") }, "T and Z only")
+        XCTAssertEqual(Set(timestamps.compactMap(TimestampParts.init).map(\.fractionDigits)), Set(0...9))
+        let raw = String(decoding: FleetGenerator(seed: 42).devicesJSON(count: count), as: UTF8.self)
+        XCTAssertFalse(raw.contains("null"))
+        XCTAssertNil(raw.range(of: #""id":"[0-9]+\."#, options: .regularExpression), "numeric version ids")
+        XCTAssertNil(raw.range(of: #""functionalityProblemCount":""#, options: .regularExpression))
+        XCTAssertTrue(raw.contains(#""malformedData":"macAddress""#), "malformedData as the API's field mask")
     }
 
     func testEveryFractionLengthAppearsInALargerFleet() throws {

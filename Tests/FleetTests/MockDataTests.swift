@@ -2,15 +2,22 @@ import Foundation
 import XCTest
 @testable import Fleet
 
-/// The committed default tenant (MockData/) must be exactly what `DefaultFleet` produces, and
-/// must hold what the mapping and the mock rely on.
+/// The committed tenants must be exactly what `DefaultFleet` produces, and must hold what the
+/// mapping and the mock rely on: the spec-valid default tenant (MockData/) and the edge-case
+/// tenant (MockData/edge-cases/, the seed sample verbatim, the edge devices and off-contract
+/// generated devices).
 ///
-/// To regenerate the files and the statistics in MockData/README.md after changing the
-/// generator or the edge devices:
+/// To regenerate the files and the statistics in MockData/README.md and
+/// MockData/edge-cases/README.md after changing the generator or the edge devices:
 ///
 ///     FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests
 final class MockDataTests: XCTestCase {
-    private static let directory = packageRoot.appendingPathComponent("MockData")
+    private static let defaultDirectory = packageRoot.appendingPathComponent("MockData")
+    private static let defaultDevicesURL = defaultDirectory.appendingPathComponent("devices.json")
+    private static let defaultGroupsURL = defaultDirectory.appendingPathComponent("device_groups.json")
+    private static let defaultReadmeURL = defaultDirectory.appendingPathComponent("README.md")
+    /// Most tests below are about the edge-case tenant, which keeps every tolerance case.
+    private static let directory = defaultDirectory.appendingPathComponent("edge-cases")
     private static let devicesURL = directory.appendingPathComponent("devices.json")
     private static let groupsURL = directory.appendingPathComponent("device_groups.json")
     private static let readmeURL = directory.appendingPathComponent("README.md")
@@ -32,27 +39,121 @@ final class MockDataTests: XCTestCase {
 
     // MARK: No drift
 
-    func testCommittedFilesAreExactlyTheDefaultFleet() throws {
-        let fleet = FleetGenerator.defaultFleet()
+    func testCommittedFilesAreExactlyTheEdgeCaseFleet() throws {
+        let fleet = FleetGenerator.edgeCaseFleet()
         if Self.regenerate {
-            try DefaultFleet.write(to: Self.directory)
-            try updateReadme(with: try statistics(devices: try TestJSON.objects(fleet.devices), groups: try TestJSON.objects(fleet.groups)))
+            try DefaultFleet.writeEdgeCases(to: Self.directory)
+            try updateReadme(Self.readmeURL, with: try statistics(devices: try TestJSON.objects(fleet.devices), groups: try TestJSON.objects(fleet.groups), edgeCases: true))
         }
-        let hint = "MockData/ drifted from DefaultFleet: run FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests"
+        let hint = "MockData/edge-cases/ drifted from DefaultFleet: run FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests"
         XCTAssertTrue(try committed(Self.devicesURL) == fleet.devices, "devices.json: \(hint)")
         XCTAssertTrue(try committed(Self.groupsURL) == fleet.groups, "device_groups.json: \(hint)")
     }
 
-    func testReadmeStatisticsDescribeTheCommittedFleet() throws {
-        let readme = String(decoding: try committed(Self.readmeURL), as: UTF8.self)
-        guard let begin = readme.range(of: Self.statsBegin), let end = readme.range(of: Self.statsEnd) else {
-            return XCTFail("MockData/README.md lacks the generated statistics markers")
+    func testCommittedDefaultFilesAreExactlyTheSpecValidFleet() throws {
+        let fleet = FleetGenerator.defaultFleet()
+        if Self.regenerate {
+            try DefaultFleet.write(to: Self.defaultDirectory)
+            try updateReadme(Self.defaultReadmeURL, with: try statistics(devices: try TestJSON.objects(fleet.devices), groups: try TestJSON.objects(fleet.groups), edgeCases: false))
         }
-        let block = String(readme[begin.upperBound..<end.lowerBound])
-        XCTAssertEqual(block, try statistics(devices: try devices(), groups: try groups()),
-                       "run FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests")
+        let hint = "MockData/ drifted from DefaultFleet: run FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests"
+        XCTAssertTrue(try committed(Self.defaultDevicesURL) == fleet.devices, "devices.json: \(hint)")
+        XCTAssertTrue(try committed(Self.defaultGroupsURL) == fleet.groups, "device_groups.json: \(hint)")
+        XCTAssertEqual(fleet.groups, FleetGenerator.edgeCaseFleet().groups, "both tenants share the group tree")
+    }
+
+    func testReadmeStatisticsDescribeTheCommittedFleets() throws {
+        for (url, devicesURL, groupsURL, edgeCases) in [(Self.readmeURL, Self.devicesURL, Self.groupsURL, true),
+                                                        (Self.defaultReadmeURL, Self.defaultDevicesURL, Self.defaultGroupsURL, false)] {
+            let readme = String(decoding: try committed(url), as: UTF8.self)
+            guard let begin = readme.range(of: Self.statsBegin), let end = readme.range(of: Self.statsEnd) else {
+                return XCTFail("\(url.path) lacks the generated statistics markers")
+            }
+            let block = String(readme[begin.upperBound..<end.lowerBound])
+            XCTAssertEqual(block, try statistics(devices: try TestJSON.objects(try committed(devicesURL)),
+                                                 groups: try TestJSON.objects(try committed(groupsURL)), edgeCases: edgeCases),
+                           "\(url.path): run FLEET_REGENERATE_MOCKDATA=1 swift test --filter FleetTests.MockDataTests")
+        }
+        let readme = String(decoding: try committed(Self.defaultReadmeURL), as: UTF8.self)
         XCTAssertTrue(readme.contains(DefaultFleet.demoUsername) && readme.contains(DefaultFleet.demoPassword),
                       "the README documents the demo account")
+    }
+
+    // MARK: The spec-valid default tenant
+
+    private func defaultDevices() throws -> [[String: Any]] { try TestJSON.objects(try committed(Self.defaultDevicesURL)) }
+
+    func testDefaultTenantOpensWithTheSeedTwin() throws {
+        let bytes = try committed(Self.defaultDevicesURL)
+        XCTAssertTrue(bytes.starts(with: Array("[\n\(DefaultFleet.seedTwinDeviceJSON),\n".utf8)), "the seed twin's text opens the array")
+        let devices = try defaultDevices()
+        XCTAssertEqual(devices.count, 1 + DefaultFleet.specValidGeneratedDeviceCount)
+        let twin = devices[0]
+        let sample = try XCTUnwrap(try TestJSON.objects(Array("[\(DefaultFleet.seedDeviceJSON)]".utf8)).first)
+        XCTAssertEqual(twin["enrollmentStatus"] as? String, "DEVICE_ENROLLMENT_STATUS_FINISHED")
+        // Only the three fields the mapping does not read differ from the published sample.
+        for key in Set(sample.keys).union(twin.keys) where !["enrollmentStatus", "operatingSystem", "hardwareProfiles", "deployedComponents"].contains(key) {
+            XCTAssertTrue((twin[key] as? NSObject)?.isEqual(sample[key]) ?? false, key)
+        }
+        let version = (twin["operatingSystem"] as? [String: Any])?["version"] as? [String: Any]
+        XCTAssertEqual(version?["id"] as? String, String((10 << 48) | (19041 << 16)))
+        XCTAssertEqual(version?["name"] as? String, "Windows 10")
+        let uuids = devices.map { $0["uuid"] as? String ?? "" }
+        XCTAssertEqual(Set(uuids).count, uuids.count, "uuids are unique")
+        XCTAssertFalse(uuids.contains(""), "every device has a uuid")
+    }
+
+    /// The schema-level checks live in ESETMockTests (against the OpenAPI digest); these pin the
+    /// off-contract spellings the generator knows, so none slips back into the default tenant.
+    func testDefaultTenantHasNoneOfTheKnownOffContractValues() throws {
+        let shapes = try defaultDevices().map(DeviceShape.init)
+        XCTAssertEqual(shapes.filter { $0.familyId == .digitString || $0.familyId == .otherString }.count, 0)
+        XCTAssertEqual(shapes.filter { $0.isMobile == .otherType }.count, 0)
+        let timestamps = shapes.compactMap(\.lastSyncTime)
+        XCTAssertEqual(timestamps.compactMap(TimestampParts.init).count, timestamps.count)
+        XCTAssertEqual(timestamps.filter { $0.contains(" ") || $0.hasSuffix("z") }.count, 0)
+        let raw = String(decoding: try committed(Self.defaultDevicesURL), as: UTF8.self)
+        XCTAssertFalse(raw.contains("null"), "no null anywhere (every field of the schema is a string, number, boolean, object or array)")
+        XCTAssertFalse(raw.contains("DEVICE_ENROLLMENT_STATUS_ENROLLED"))
+        XCTAssertNil(raw.range(of: #""id": "[0-9]+\.[0-9]"#, options: .regularExpression), "version ids are numeric")
+        XCTAssertNil(raw.range(of: #""functionalityProblemCount": ""#, options: .regularExpression))
+    }
+
+    func testDefaultTenantKeepsTheRealisticVariety() throws {
+        let devices = try defaultDevices()
+        let shapes = devices.map(DeviceShape.init)
+        for family in 0...7 {
+            XCTAssertTrue(shapes.contains { $0.familyId == .integer(family) }, "familyId \(family)")
+        }
+        XCTAssertTrue(shapes.contains { $0.familyId == .absent }, "familyId absent")
+        let types = Set(shapes.compactMap(\.deviceType))
+        XCTAssertEqual(types, ["DEVICE_TYPE_UNSPECIFIED", "DEVICE_TYPE_SMARTPHONE", "DEVICE_TYPE_NOTEBOOK", "DEVICE_TYPE_IOT",
+                               "DEVICE_TYPE_TABLET", "DEVICE_TYPE_DESKTOP", "DEVICE_TYPE_SMART_TV", "DEVICE_TYPE_WEARABLE",
+                               "DEVICE_TYPE_GAMING_CONSOLE", "DEVICE_TYPE_ROUTER", "DEVICE_TYPE_PRINTER", "DEVICE_TYPE_SECURITY_CAMERA",
+                               "DEVICE_TYPE_VIRTUAL_MACHINE", "DEVICE_TYPE_SERVER", "DEVICE_TYPE_SMART_SPEAKER"])
+        XCTAssertTrue(shapes.contains { $0.deviceType == nil }, "deviceType absent")
+        XCTAssertEqual(Set(devices.compactMap { $0["enrollmentStatus"] as? String }),
+                       ["DEVICE_ENROLLMENT_STATUS_UNSPECIFIED", "DEVICE_ENROLLMENT_STATUS_PENDING",
+                        "DEVICE_ENROLLMENT_STATUS_FINISHED", "DEVICE_ENROLLMENT_STATUS_FAILED"])
+        XCTAssertEqual(Set(devices.compactMap { $0["functionalityStatus"] as? String }),
+                       ["DEVICE_FUNCTIONALITY_STATUS_UNSPECIFIED", "DEVICE_FUNCTIONALITY_STATUS_OK",
+                        "DEVICE_FUNCTIONALITY_STATUS_ATTENTION_RECOMMENDED", "DEVICE_FUNCTIONALITY_STATUS_ATTENTION_REQUIRED"])
+        XCTAssertTrue(shapes.contains { $0.isMobile == .true } && shapes.contains { $0.isMobile == .false } && shapes.contains { $0.isMobile == .absent })
+        XCTAssertTrue(shapes.contains { $0.primary == .ipv6 }, "IPv6")
+        XCTAssertTrue(shapes.contains { ($0.adapterCount ?? 0) >= 2 }, "several adapters")
+        XCTAssertTrue(shapes.contains { $0.profiles == .two }, "two hardware profiles")
+        XCTAssertTrue(shapes.contains { $0.lastSyncTime == nil }, "lastSyncTime absent")
+        let zones = Set(shapes.compactMap(\.lastSyncTime).compactMap(TimestampParts.init).map(\.zone))
+        XCTAssertEqual(zones, ["Z", "+", "-"])
+        XCTAssertTrue(devices.contains { $0["description"] == nil } && devices.contains { $0["description"] != nil }, "optional fields absent and present")
+        let groups = Set(devices.compactMap { $0["parentGroupUuid"] as? String })
+        XCTAssertGreaterThanOrEqual(groups.count, 12, "devices spread over many groups")
+        let profiles = devices.flatMap { $0["hardwareProfiles"] as? [[String: Any]] ?? [] }
+        let architectures = Set(profiles.flatMap { ($0["processors"] as? [[String: Any]] ?? []).compactMap { $0["architecture"] as? String } })
+        XCTAssertEqual(architectures, ["CPU_ARCHITECTURE_UNSPECIFIED", "CPU_ARCHITECTURE_X86", "CPU_ARCHITECTURE_X64",
+                                       "CPU_ARCHITECTURE_ARM32", "CPU_ARCHITECTURE_ARM64"])
+        let driveTypes = Set(profiles.flatMap { ($0["hardDrives"] as? [[String: Any]] ?? []).compactMap { $0["driveType"] as? String } })
+        XCTAssertEqual(driveTypes, ["DRIVE_TYPE_UNSPECIFIED", "DRIVE_TYPE_HDD", "DRIVE_TYPE_SSD", "DRIVE_TYPE_OPTICAL"])
     }
 
     // MARK: Content
@@ -172,9 +273,9 @@ final class MockDataTests: XCTestCase {
                       "the escapes are committed as written, not decoded")
     }
 
-    func testTheDefaultFleetCoversEveryVariant() throws {
+    func testTheEdgeCaseFleetCoversEveryVariant() throws {
         let shapes = try devices().map(DeviceShape.init)
-        assertCoversEveryVariant(shapes, "MockData/devices.json")
+        assertCoversEveryVariant(shapes, "MockData/edge-cases/devices.json")
         let familyIds = try devices().compactMap { ($0["operatingSystem"] as? [String: Any])?["familyId"] }
         XCTAssertTrue(familyIds.contains { ($0 as? String) == "3" }, "familyId \"3\"")
     }
@@ -182,11 +283,16 @@ final class MockDataTests: XCTestCase {
     // MARK: README statistics
 
     /// The generated part of MockData/README.md: counts that describe the committed fleet.
-    private func statistics(devices: [[String: Any]], groups: [[String: Any]]) throws -> String {
+    private func statistics(devices: [[String: Any]], groups: [[String: Any]], edgeCases: Bool) throws -> String {
         let shapes = devices.map(DeviceShape.init)
         var text = "\n"
-        text += "Devices: **\(devices.count)** (1 seed sample, \(DefaultFleet.edgeDevices.count) edge devices, "
-        text += "\(DefaultFleet.generatedDeviceCount) generated with seed \(DefaultFleet.seed)). Groups: **\(groups.count)**.\n\n"
+        if edgeCases {
+            text += "Devices: **\(devices.count)** (1 seed sample, \(DefaultFleet.edgeDevices.count) edge devices, "
+            text += "\(DefaultFleet.generatedDeviceCount) generated with seed \(DefaultFleet.seed) and edge cases). Groups: **\(groups.count)**.\n\n"
+        } else {
+            text += "Devices: **\(devices.count)** (the seed sample's spec-valid twin, "
+            text += "\(DefaultFleet.specValidGeneratedDeviceCount) generated with seed \(DefaultFleet.seed)). Groups: **\(groups.count)**.\n\n"
+        }
 
         let familyNames = [0: "unspecified", 1: "Windows", 2: "Linux", 3: "Apple", 4: "Android", 5: "Windows mobile", 6: "Symbian", 7: "UNIX/FreeBSD"]
         var familyRows: [(String, Int)] = (0...7).map { family in
@@ -260,6 +366,7 @@ final class MockDataTests: XCTestCase {
         text += "\n"
         text += "- devices in a group that does not exist: \(placement["a group that does not exist"] ?? 0)\n"
         text += "- devices without parentGroupUuid: \(placement["absent"] ?? 0)\n\n"
+        guard edgeCases else { return text }
 
         text += "Edge devices (in this order, right after the seed device; uuids `e0000000-0000-4000-8000-0000000000NN`):\n\n"
         var edgeRows: [(String, String)] = []
@@ -306,12 +413,12 @@ final class MockDataTests: XCTestCase {
         return text
     }
 
-    private func updateReadme(with statistics: String) throws {
-        let readme = String(decoding: try committed(Self.readmeURL), as: UTF8.self)
+    private func updateReadme(_ url: URL, with statistics: String) throws {
+        let readme = String(decoding: try committed(url), as: UTF8.self)
         guard let begin = readme.range(of: Self.statsBegin), let end = readme.range(of: Self.statsEnd) else {
-            return XCTFail("MockData/README.md lacks the generated statistics markers")
+            return XCTFail("\(url.path) lacks the generated statistics markers")
         }
         let updated = String(readme[..<begin.upperBound]) + statistics + String(readme[end.lowerBound...])
-        try Data(updated.utf8).write(to: Self.readmeURL)
+        try Data(updated.utf8).write(to: url)
     }
 }

@@ -11,7 +11,7 @@ import XCTest
 /// fast paths of the type rules must answer as the `String` code they shortcut.
 final class FastPathEquivalenceTests: XCTestCase {
     func testEventBytesSayWhatTheOracleSaysOverTheDefaultFleetAndEveryCase() throws {
-        var pages = [try Self.repositoryFile("MockData/devices.json")]
+        var pages = [try Self.repositoryFile("MockData/devices.json"), try Self.repositoryFile("MockData/edge-cases/devices.json")]
         let cases = Self.repositoryRoot.appendingPathComponent("Conformance/cases/mapping")
         for name in try FileManager.default.contentsOfDirectory(atPath: cases.path).sorted() {
             if let data = FileManager.default.contents(atPath: cases.appendingPathComponent("\(name)/devices.json").path) {

@@ -1,4 +1,5 @@
 import ESET
+import Fleet
 import JSON
 import Mapping
 import XCTest
@@ -9,6 +10,17 @@ final class SeedSampleTests: XCTestCase {
         let groupJSON = try JSONParser.parse(try fixtureText("device_group.json"))
         let group = try XCTUnwrap(ESETDeviceGroup(json: groupJSON))
         let event = try mapDevice(try fixtureText("device.json"), groups: [group])
+        let expected = try JSONParser.parse(try fixtureText("expected-event.json"))
+        XCTAssertTrue(event.semanticallyEquals(expected), "got \(event.jsonText)")
+    }
+
+    /// The default tenant opens with a spec-valid twin of the sample: the fields it changes are
+    /// not read by the mapping, so the published event stays the golden.
+    func testSpecValidSeedTwinMapsToExactlyThePublishedEvent() throws {
+        let groupJSON = try JSONParser.parse(try fixtureText("device_group.json"))
+        let group = try XCTUnwrap(ESETDeviceGroup(json: groupJSON))
+        XCTAssertNotEqual(DefaultFleet.seedTwinDeviceJSON, DefaultFleet.seedDeviceJSON)
+        let event = try mapDevice(DefaultFleet.seedTwinDeviceJSON, groups: [group])
         let expected = try JSONParser.parse(try fixtureText("expected-event.json"))
         XCTAssertTrue(event.semanticallyEquals(expected), "got \(event.jsonText)")
     }

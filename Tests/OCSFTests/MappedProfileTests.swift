@@ -90,17 +90,22 @@ final class MappedProfileTests: XCTestCase {
     }
 }
 
-/// The whole default tenant the mock serves (MockData/), through both profiles.
+/// The whole default tenant the mock serves (MockData/) and the edge-case tenant
+/// (MockData/edge-cases/), through both profiles.
 final class DefaultFleetValidationTests: XCTestCase {
     private func fleetEvents(_ profile: MappingProfile) throws -> [JSONValue] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../MockData").standardized
-        let devices = try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("devices.json"))))
-        let groups = try DeviceGroupPage.decode(
-            try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("device_groups.json")))), page: nil)
-        let page = try DevicePage.decode(devices, page: nil)
-        XCTAssertEqual(page.rejections, [])
-        let mapper = DeviceMapper(profile: profile, groups: GroupDirectory(groups.groups))
-        return page.devices.map { mapper.map($0).event.jsonValue() }
+        var events: [JSONValue] = []
+        for directory in ["../../MockData", "../../MockData/edge-cases"] {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(directory).standardized
+            let devices = try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("devices.json"))))
+            let groups = try DeviceGroupPage.decode(
+                try JSONParser.parse(Array(try Data(contentsOf: root.appendingPathComponent("device_groups.json")))), page: nil)
+            let page = try DevicePage.decode(devices, page: nil)
+            XCTAssertEqual(page.rejections, [], directory)
+            let mapper = DeviceMapper(profile: profile, groups: GroupDirectory(groups.groups))
+            events += page.devices.map { mapper.map($0).event.jsonValue() }
+        }
+        return events
     }
 
     func testEveryDefaultFleetEventValidatesCleanUnderOCSFStrict() throws {

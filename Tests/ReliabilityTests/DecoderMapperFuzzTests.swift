@@ -14,11 +14,17 @@ final class DecoderMapperFuzzTests: XCTestCase {
     /// A fixed clock (2025-05-21T10:00:00Z) so an event without a usable time is still reproducible.
     static let clock: @Sendable () -> Int64 = { 1_747_821_600_000_000 }
 
+    /// The spec-valid default tenant and the edge-case tenant (off-contract values on purpose);
+    /// both share the group tree.
     static let fixtureDevices: [JSONValue] = {
-        let url = PackagePaths.mockData.appendingPathComponent("devices.json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-              case .array(let devices)? = try? JSONParser.parse(Array(data)) else { return [] }
-        return devices
+        var all: [JSONValue] = []
+        for directory in [PackagePaths.mockData, PackagePaths.mockData.appendingPathComponent("edge-cases")] {
+            let url = directory.appendingPathComponent("devices.json")
+            guard let data = FileManager.default.contents(atPath: url.path),
+                  case .array(let devices)? = try? JSONParser.parse(Array(data)) else { return [] }
+            all += devices
+        }
+        return all
     }()
 
     static let fixtureGroups: GroupDirectory = {
@@ -50,7 +56,7 @@ final class DecoderMapperFuzzTests: XCTestCase {
     }
 
     func testMutatedDevicesEndAsEventsOrCountedRejections() throws {
-        XCTAssertEqual(Self.fixtureDevices.count, 260, "MockData/devices.json should hold the default tenant")
+        XCTAssertEqual(Self.fixtureDevices.count, 520, "MockData/ and MockData/edge-cases/ should hold 260 devices each")
         let devices = try XCTUnwrap(Self.fixtureDevices.isEmpty ? nil : Self.fixtureDevices)
         let validator = OCSFValidator()
         let mappers = [DeviceMapper(profile: .sekoia, groups: Self.fixtureGroups, clock: Self.clock),
