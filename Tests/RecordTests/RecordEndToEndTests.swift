@@ -103,6 +103,9 @@ final class RecordEndToEndTests: XCTestCase {
             }
         }
 
+        // Checked against ESET's OpenAPI description, the recording fares as its source does.
+        XCTAssertEqual(runMockCLI(["lint", out]), runMockCLI(["lint", source.path]), "lint judges the recording as its source")
+
         // The recording serves, and collecting from it gives the same inventory.
         let replay = try startMock(data: URL(fileURLWithPath: out, isDirectory: true))
         defer { replay.stop(timeout: 1) }
