@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "ConnectorCLI", dependencies: ["ArgumentParsing", "Signals", "JSON", "OCSF", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCheck"]),
         // `demo` links the mock; kept apart so that the collecting connector does not.
         .target(name: "ConnectorDemo", dependencies: ["ArgumentParsing", "HTTPClient", "ESET", "Sekoia", "Mapping", "Collector", "ConnectorCLI", "ConnectorCheck", "ESETMock"]),
-        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "ESETMock", "HTTPServer", "Fleet"]),
+        // MockCLI alone links the connector's ESET client (for `record`); ESETMock stays independent of it.
+        .target(name: "MockCLI", dependencies: ["ArgumentParsing", "Signals", "ESETMock", "HTTPServer", "Fleet", "HTTPClient", "ESET"]),
         .target(name: "Benchmarks", dependencies: ["JSON", "OCSF", "ESET", "Mapping", "HTTPTesting", "Fleet"]),
         .target(name: "BenchCLI", dependencies: ["ArgumentParsing", "Benchmarks", "ConnectorCLI"]),
         .target(name: "ConformanceCLI", dependencies: ["ArgumentParsing", "Conformance", "ESETMock", "JSON"]),
@@ -74,6 +75,7 @@ let package = Package(
             dependencies: ["JSON", "ESET", "Mapping", "OCSF", "HTTPServer", "HTTPTesting", "Conformance", "ConnectorCLI", "ESETMock", "ESETMockTesting", "Fleet"],
             exclude: ["Corpus"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
+        .testTarget(name: "RecordTests", dependencies: ["MockCLI", "ESETMock", "HTTPClient", "ESET", "JSON", "ConnectorCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

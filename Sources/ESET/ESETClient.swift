@@ -64,7 +64,7 @@ package struct ESETListCursor: Sendable {
 
     package init() {}
 
-    fileprivate mutating func advance(next: String?, call: String) throws(ESETClientError) {
+    mutating func advance(next: String?, call: String) throws(ESETClientError) {
         pagesFetched += 1
         guard let next else {
             isFinished = true
@@ -155,7 +155,7 @@ package final class ESETClient: Sendable {
 
     /// Fetches and decodes the page `cursor` points at, then moves the cursor on (or fails on a
     /// page token the API already handed out).
-    private func nextPage<Page>(
+    func nextPage<Page>(
         path: String, cursor: inout ESETListCursor, nextToken: KeyPath<Page, String?>,
         decode: @escaping @Sendable ([UInt8], Int) throws(BodyError) -> Page
     ) async throws -> Page? {

@@ -59,7 +59,7 @@ let scenariosSpec = CommandSpec(
 let mockSpec = CommandSpec(
     name: "eset-mock",
     abstract: "A local stand-in for ESET Connect and the Sekoia.io asset intake, served from fixtures.",
-    subcommands: [serveSpec, generateSpec, scenariosSpec, lintSpec])
+    subcommands: [serveSpec, generateSpec, scenariosSpec, lintSpec, recordSpec])
 
 /// Runs the `eset-mock` command line (`arguments` without the program name) and returns the
 /// process exit status: 0 success, 1 failure (fixture, scenario or bind error), 64 usage error.
@@ -83,8 +83,9 @@ package func runMockCLI(_ arguments: [String]) -> Int32 {
         case "generate": return try generate(parsed)
         case "scenarios": return try listScenarios(parsed)
         case "lint": return try lint(parsed)
+        case "record": return try record(parsed)
         default:
-            return usageFailure(UsageError("missing subcommand: serve, generate, scenarios or lint", commandPath: ["eset-mock"]))
+            return usageFailure(UsageError("missing subcommand: serve, generate, scenarios, lint or record", commandPath: ["eset-mock"]))
         }
     } catch let error as UsageError {
         return usageFailure(error)
