@@ -5,8 +5,8 @@ import OCSF
 
 /// One collection cycle: groups → device pages → decode → dedupe → checkpoint → map → sinks.
 ///
-/// Streaming: each page is mapped and handed to the sinks before the next is fetched, so memory
-/// holds one page, one batch and the compact `SeenDevices` table, whatever the fleet size.
+/// Streaming: each page is mapped and handed to the sinks while only the next one is fetched, so
+/// memory holds two pages, one batch and the compact `SeenDevices` table, whatever the fleet size.
 package final class Collector {
     package let client: ESETClient
     package let options: CollectorOptions
@@ -71,8 +71,16 @@ package final class Collector {
             var seen = SeenDevices()
             var newest: Int64?
             var cursor = ESETListCursor()
-            while let page = try await client.nextDevicePage(&cursor) {
+            var upcoming = try await client.nextDevicePage(&cursor)
+            while let page = upcoming {
                 let number = cursor.pagesFetched
+                // The next page is fetched (and decoded) while this one is mapped and written:
+                // one page ahead, never more, so memory stays flat. A child task: if this page
+                // fails, leaving the scope cancels and awaits the fetch, so nothing outlives the
+                // cycle. The client's rate limit and retry rules apply to it unchanged.
+                let client = self.client
+                let current = cursor
+                async let following = Self.fetchPage(client, after: current)
                 statistics.pages += 1
                 statistics.devicesFetched += page.rawCount
                 for rejection in page.rejections {
@@ -109,6 +117,7 @@ package final class Collector {
                     if let syncTime { newest = max(newest ?? syncTime, syncTime) }
                 }
                 observer?(.pageProcessed(finalStatistics()))
+                (upcoming, cursor) = try await following
             }
             for sink in sinks { try await sink.finish() }
             try rejectsFile?.finish()
@@ -130,6 +139,13 @@ package final class Collector {
             rejectsFile?.abandon()
             throw CycleFailure(underlying: error, statistics: finalStatistics(), deliveredBeforeFailing: delivered)
         }
+    }
+
+    /// The page after `cursor`, with the cursor moved past it (nil at the end of the list).
+    private static func fetchPage(_ client: ESETClient, after cursor: ESETListCursor) async throws -> (DevicePage?, ESETListCursor) {
+        var cursor = cursor
+        let page = try await client.nextDevicePage(&cursor)
+        return (page, cursor)
     }
 
     private func loadCheckpoint(cycleStart: Int64) -> Checkpoint? {

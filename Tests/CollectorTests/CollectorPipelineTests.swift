@@ -46,21 +46,34 @@ final class RecordingSink: EventSink {
 
 /// The collector's pipeline with a scripted ESET: streaming, de-duplication, groups first.
 final class CollectorPipelineTests: XCTestCase {
-    func testPagesAreStreamedIntoTheSinksOneAtATime() async throws {
+    /// The next page is fetched while one is mapped (overlap), but never two pages ahead: page
+    /// N+2 is asked for only once every event of page N went to the sinks.
+    func testPagesAreStreamedIntoTheSinksAtMostOnePageAhead() async throws {
         let log = EventLog()
         let transport = ScriptedTransport { request, _ in
             if request.url.contains("/oauth/token") { return tokenAnswer(1) }
             if request.url.contains("device_groups") { return emptyGroups }
-            let page = request.url.contains("pageToken=p2") ? 2 : 1
+            let page = request.url.contains("pageToken=p3") ? 3 : request.url.contains("pageToken=p2") ? 2 : 1
             log.append("fetch page \(page)")
-            return page == 1 ? devicesPage(["a", "b"], next: "p2") : devicesPage(["c"])
+            switch page {
+            case 1: return devicesPage(["a", "b"], next: "p2")
+            case 2: return devicesPage(["c"], next: "p3")
+            default: return devicesPage(["d"])
+            }
         }
         let sink = RecordingSink(log: log)
         let collector = Collector(client: testClient(transport), options: CollectorOptions(), sinks: [sink])
         let report = try await collector.runCycle()
-        XCTAssertEqual(log.all, ["fetch page 1", "event a", "event b", "fetch page 2", "event c"])
-        XCTAssertEqual(report.statistics.pages, 2)
-        XCTAssertEqual(report.statistics.mapped, 3)
+        let all = log.all
+        XCTAssertEqual(all.filter { $0.hasPrefix("event") }, ["event a", "event b", "event c", "event d"])
+        XCTAssertEqual(all.filter { $0.hasPrefix("fetch") }, ["fetch page 1", "fetch page 2", "fetch page 3"])
+        XCTAssertEqual(all.first, "fetch page 1")
+        func position(_ line: String) -> Int { all.firstIndex(of: line) ?? -1 }
+        XCTAssertGreaterThan(position("fetch page 3"), position("event b"), "\(all)")
+        XCTAssertGreaterThan(position("event c"), position("fetch page 2"), "\(all)")
+        XCTAssertGreaterThan(position("event d"), position("fetch page 3"), "\(all)")
+        XCTAssertEqual(report.statistics.pages, 3)
+        XCTAssertEqual(report.statistics.mapped, 4)
         XCTAssertTrue(sink.finished)
     }
 
