@@ -24,6 +24,11 @@ bin="$scratch/release"
         python3 Scripts/bench/pydantic_peer.py "$fleet/devices.json" --runs 3
         rm -rf "$fleet"
     fi
+    if python3 -c 'import pydantic' 2>/dev/null; then
+        "$bin/eset-bench" map-process --devices 50000 --runs 3 --python Scripts/bench/pydantic_peer.py
+    else
+        "$bin/eset-bench" map-process --devices 50000 --runs 3
+    fi
     "$bin/eset-bench" serve --devices 10000 --connections 1,8,64 --seconds 5 --mock-data MockData
     "$bin/eset-bench" collect --devices 100000,1000000
 } | tee "$out"

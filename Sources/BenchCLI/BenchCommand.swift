@@ -45,6 +45,11 @@ enum BenchOptions {
     static let seconds = TypedOption<Int>("seconds", value: "S", help: "Duration of each load run.", default: 5, in: 1...600)
     static let mockData = TypedOption<String>("mock-data", value: "DIR", help: "Also time the start-up on this data (the repository's MockData).")
 
+    static let processDevices = TypedOption<Int>("devices", help: "Fleet size of the devices file.", default: 50_000, in: 1...10_000_000)
+    static let processRuns = TypedOption<Int>("runs", help: "Processes timed; the fastest is repeated last as run=best.", default: 3, in: 1...100)
+    static let python = TypedOption<String>(
+        "python", value: "SCRIPT", help: "Also run this Python peer (Scripts/bench/pydantic_peer.py) as a whole process on the same file.")
+
     static let collectDevices = TypedOption<IntegerList>(
         "devices", help: "Fleet sizes, comma-separated.", default: IntegerList([100_000, 1_000_000]))
     static let collectPageSize = TypedOption<Int>("page-size", help: "Devices per page.", default: 1000, in: 1...1000)
@@ -74,10 +79,15 @@ let collectSpec = CommandSpec(
     abstract: "The connector collecting a generated fleet from eset-mock over HTTP: wall time, devices/s, peak RSS.",
     options: [BenchOptions.collectDevices.spec, BenchOptions.seed.spec, BenchOptions.collectPageSize.spec, BenchOptions.workDirectory.spec])
 
+let mapProcessSpec = CommandSpec(
+    name: "map-process",
+    abstract: "The whole `eset-connector map --devices F --groups G > /dev/null` process on a generated fleet: wall time, devices/s, peak RSS.",
+    options: [BenchOptions.processDevices.spec, BenchOptions.seed.spec, BenchOptions.processRuns.spec, BenchOptions.python.spec])
+
 let benchSpec = CommandSpec(
     name: "eset-bench",
     abstract: "Benchmarks of the ESET connector toolkit. Build with -c release; see docs/benchmarks.md.",
-    subcommands: [mapSpec, serveSpec, collectSpec])
+    subcommands: [mapSpec, mapProcessSpec, serveSpec, collectSpec])
 
 func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -107,6 +117,16 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
     }
     if let best { emit(best.line(run: "best")) }
     return ExitStatus.success.rawValue
+}
+
+func runMapProcess(_ arguments: ParsedArguments) throws -> Int32 {
+    let benchmark = MapProcessBenchmark(
+        deviceCount: try arguments.required(BenchOptions.processDevices),
+        seed: UInt64(try arguments.required(BenchOptions.seed)),
+        runs: try arguments.required(BenchOptions.processRuns),
+        pythonPeer: try arguments.value(BenchOptions.python))
+    let results = try benchmark.run(emit: emit, note: note)
+    return (results.allSatisfy { $0.exitCode == 0 } ? ExitStatus.success : .failure).rawValue
 }
 
 func runServe(_ arguments: ParsedArguments) throws -> Int32 {
@@ -142,6 +162,7 @@ package func runBenchCLI(_ argv: [String]) -> Int32 {
         case .run(let arguments):
             switch arguments.commandPath.dropFirst().first {
             case "map": return try runMap(arguments)
+            case "map-process": return try runMapProcess(arguments)
             case "serve": return try runServe(arguments)
             case "collect": return try runCollect(arguments)
             default:

@@ -59,6 +59,22 @@ final class BenchmarkSmokeTests: XCTestCase {
         XCTAssertNotNil(lines.first { $0["bench"] == "collect-memory" })
     }
 
+    func testMapProcessRunsTheConnectorsMapCommandAsAWholeProcess() throws {
+        try requireSiblings()
+        var lines: [ResultLine] = []
+        let benchmark = MapProcessBenchmark(deviceCount: 300, runs: 2, connectorExecutable: sibling("eset-connector"))
+        let results = try benchmark.run(emit: { lines.append($0) }, note: { _ in })
+        XCTAssertEqual(results.count, 2)
+        for result in results {
+            XCTAssertEqual(result.exitCode, 0)
+            XCTAssertGreaterThan(result.inputBytes, 300 * 1000)
+            XCTAssertGreaterThan(result.peakRSSBytes, 1_000_000)
+        }
+        let best = try XCTUnwrap(lines.first { $0["bench"] == "map-process" && $0["run"] == "best" })
+        XCTAssertEqual(best["devices"], "300")
+        XCTAssertGreaterThan(Double(best["devices_per_s"] ?? "") ?? 0, 0)
+    }
+
     func testResultLinesAndWrkOutputParse() {
         var line = ResultLine(bench: "x")
         line.add("name", "a b")
