@@ -31,4 +31,5 @@ bin="$scratch/release"
     fi
     "$bin/eset-bench" serve --devices 10000 --connections 1,8,64 --seconds 5 --mock-data MockData
     "$bin/eset-bench" collect --devices 100000,1000000
+    "$bin/eset-bench" mock-start --devices 1000000 --runs 3 --walk-pages 20
 } | tee "$out"

@@ -55,6 +55,13 @@ enum BenchOptions {
     static let collectPageSize = TypedOption<Int>("page-size", help: "Devices per page.", default: 1000, in: 1...1000)
     static let workDirectory = TypedOption<String>(
         "work-dir", value: "DIR", help: "Where fleets and NDJSON go (each removed after its run).", defaultDescription: "a temporary directory")
+
+    static let startData = TypedOption<String>(
+        "data", value: "DIR", help: "Fleet directory to serve (devices.json, device_groups.json).",
+        defaultDescription: "a fleet of --devices generated into --work-dir")
+    static let startDevices = TypedOption<Int>("devices", help: "Fleet size generated when --data is not given.", default: 1_000_000, in: 1...10_000_000)
+    static let startPages = TypedOption<Int>("walk-pages", value: "N", help: "Device pages of 1,000 to fetch after the start, memory measured after.", default: 0, in: 0...100_000)
+    static let startRuns = TypedOption<Int>("runs", help: "Starts; the fastest is repeated last as run=best.", default: 3, in: 1...100)
 }
 
 let mapSpec = CommandSpec(
@@ -84,10 +91,18 @@ let mapProcessSpec = CommandSpec(
     abstract: "The whole `eset-connector map --devices F --groups G > /dev/null` process on a generated fleet: wall time, devices/s, peak RSS.",
     options: [BenchOptions.processDevices.spec, BenchOptions.seed.spec, BenchOptions.processRuns.spec, BenchOptions.python.spec])
 
+let mockStartSpec = CommandSpec(
+    name: "mock-start",
+    abstract: "eset-mock serve on a large fleet: time to the listening line, anonymous memory (RssAnon) after start, at peak and while serving.",
+    options: [
+        BenchOptions.startData.spec, BenchOptions.startDevices.spec, BenchOptions.seed.spec, BenchOptions.startPages.spec,
+        BenchOptions.startRuns.spec, BenchOptions.workDirectory.spec,
+    ])
+
 let benchSpec = CommandSpec(
     name: "eset-bench",
     abstract: "Benchmarks of the ESET connector toolkit. Build with -c release; see docs/benchmarks.md.",
-    subcommands: [mapSpec, mapProcessSpec, serveSpec, collectSpec])
+    subcommands: [mapSpec, mapProcessSpec, serveSpec, collectSpec, mockStartSpec])
 
 func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -152,6 +167,18 @@ func runCollect(_ arguments: ParsedArguments) throws -> Int32 {
     return (results.allSatisfy { $0.exitCode == 0 && $0.outputLines == $0.devices } ? ExitStatus.success : .failure).rawValue
 }
 
+func runMockStart(_ arguments: ParsedArguments) throws -> Int32 {
+    let benchmark = MockStartBenchmark(
+        dataDirectory: try arguments.value(BenchOptions.startData),
+        deviceCount: try arguments.required(BenchOptions.startDevices),
+        seed: UInt64(try arguments.required(BenchOptions.seed)),
+        pagesToWalk: try arguments.required(BenchOptions.startPages),
+        runs: try arguments.required(BenchOptions.startRuns),
+        workDirectory: try arguments.value(BenchOptions.workDirectory))
+    try benchmark.run(emit: emit, note: note)
+    return ExitStatus.success.rawValue
+}
+
 /// Runs `eset-bench` with `argv` (without the program name) and returns its exit status.
 package func runBenchCLI(_ argv: [String]) -> Int32 {
     do {
@@ -165,6 +192,7 @@ package func runBenchCLI(_ argv: [String]) -> Int32 {
             case "map-process": return try runMapProcess(arguments)
             case "serve": return try runServe(arguments)
             case "collect": return try runCollect(arguments)
+            case "mock-start": return try runMockStart(arguments)
             default:
                 note("error: missing subcommand; see 'eset-bench --help'")
                 return ExitStatus.usage.rawValue

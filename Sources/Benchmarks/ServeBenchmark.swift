@@ -198,9 +198,11 @@ struct MockProcess {
     var runQueueSeconds: Double
 
     /// Starts `eset-mock serve --data DIR --rate-limit off --port 0` and waits for it to answer.
-    static func start(executable: String, data: String, startupTimeout: Double = 600) throws -> MockProcess {
+    static func start(executable: String, data: String, startupTimeout: Double = 600,
+                      whileStarting: ((Subprocess) -> Void)? = nil) throws -> MockProcess {
         let process = try Subprocess(
             executable, ["serve", "--data", data, "--rate-limit", "off", "--port", "0"], captureStandardOutput: true)
+        whileStarting?(process)
         guard let first = process.readLine(timeout: startupTimeout), let range = first.range(of: "listening on ") else {
             process.terminate()
             process.wait(timeout: 10)

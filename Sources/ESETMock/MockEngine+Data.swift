@@ -316,16 +316,13 @@ extension MockEngine {
             let key = "\(listing.rawValue)|\(state.fleetVersion)|\(state.settings.emptyFleet)|\(filterKey)|\(start)|\(end)|"
                 + String(decoding: closing, as: UTF8.self)
             let cached = state.pageBodies[key]
-            var chunks: [[UInt8]] = []
+            var pageRecords: [FixtureRecord] = []
             if cached == nil {
                 // Taken before any fleet change below: this page shows the fleet as it was asked.
-                chunks.reserveCapacity(2 * (end - start) + 2)
-                chunks.append(listing == .devices ? devicesOpen : groupsOpen)
+                pageRecords.reserveCapacity(end - start)
                 for position in start..<end {
-                    if position > start { chunks.append(comma) }
-                    chunks.append(records[selected?[position] ?? position].bytes)
+                    pageRecords.append(records[selected?[position] ?? position])
                 }
-                chunks.append(closing)
             }
             if listing == .devices {
                 state.devicePagesServed += 1
@@ -334,16 +331,22 @@ extension MockEngine {
                 }
             }
             if let cached { return .answer(MockEngine.pageResponse(cached)) }
-            return .assemble(chunks, key: key)
+            return .assemble(pageRecords, opening: listing == .devices ? devicesOpen : groupsOpen, closing: closing, key: key)
         }
         switch outcome {
         case .answer(let response):
             return response
-        case .assemble(let chunks, let key):
-            // Joined outside the lock: other requests need not wait for a megabyte copy.
+        case .assemble(let pageRecords, let opening, let closing, let key):
+            // Joined outside the lock: other requests need not wait for a megabyte copy. Each
+            // object is copied once, straight from the (mapped) fixture into the body.
             var body: [UInt8] = []
-            body.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
-            for chunk in chunks { body.append(contentsOf: chunk) }
+            body.reserveCapacity(opening.count + closing.count + pageRecords.reduce(0) { $0 + $1.byteCount + 1 })
+            body.append(contentsOf: opening)
+            for (position, record) in pageRecords.enumerated() {
+                if position > 0 { body.append(contentsOf: comma) }
+                record.append(to: &body)
+            }
+            body.append(contentsOf: closing)
             state.withLock { state in
                 guard body.count <= MockEngine.pageBodyCacheLimit / 8 else { return }
                 if state.pageBodiesBytes + body.count > MockEngine.pageBodyCacheLimit {
@@ -359,7 +362,7 @@ extension MockEngine {
     /// A list page still to be joined, or a complete answer (an error, or a cached page).
     enum PageOutcome {
         case answer(HTTPResponse)
-        case assemble([[UInt8]], key: String)
+        case assemble([FixtureRecord], opening: [UInt8], closing: [UInt8], key: String)
     }
 
     /// Bytes of assembled pages kept for re-serving: about 40 pages of 1,000 typical devices.
@@ -401,7 +404,7 @@ extension MockEngine {
 
     func device(_ uuid: String) -> HTTPResponse {
         state.withLock { state in
-            guard !state.settings.emptyFleet, let index = state.deviceIndex[uuid] else {
+            guard !state.settings.emptyFleet, let index = state.deviceIndex.position(of: uuid, in: state.devices) else {
                 return Reply.rpc(404, "device \(uuid) not found")
             }
             return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
@@ -419,7 +422,7 @@ extension MockEngine {
             var chunks: [[UInt8]] = [devicesOpen]
             chunks.reserveCapacity(uuids.count * 2 + 1)
             for (position, uuid) in uuids.enumerated() {
-                guard !state.settings.emptyFleet, let index = state.deviceIndex[uuid] else {
+                guard !state.settings.emptyFleet, let index = state.deviceIndex.position(of: uuid, in: state.devices) else {
                     return Reply.rpc(404, "device \(uuid) not found")
                 }
                 if position > 0 { chunks.append(comma) }

@@ -237,7 +237,7 @@ extension MockEngine {
     /// answers `{"device": …}` as it is now. Every later read sees the change until a reset.
     func change(device uuid: String, _ edit: (inout JSONObject) -> Void) -> HTTPResponse {
         state.withLock { state in
-            guard !state.settings.emptyFleet, let index = state.deviceIndex[uuid],
+            guard !state.settings.emptyFleet, let index = state.deviceIndex.position(of: uuid, in: state.devices),
                   var object = (try? JSONParser.parse(state.devices[index].bytes))?.objectValue else {
                 return Reply.rpc(404, "device \(uuid) not found")
             }
@@ -311,7 +311,7 @@ extension MockEngine {
             for object in created {
                 let record = MockEngine.record(object)
                 state.devices.append(record)
-                if let uuid = record.uuid { state.deviceIndex[uuid] = state.devices.count - 1 }
+                state.deviceIndex.set(position: state.devices.count - 1, in: state.devices)
             }
             if !created.isEmpty { MockEngine.fleetChanged(&state) }
             return true

@@ -25,7 +25,7 @@ final class MockEngine: Sendable {
     let configuration: ESETMockConfiguration
     let fixtures: MockFixtures
     /// Built once at start: the index of the unchanged fleet, reused by every reset.
-    let originalDeviceIndex: [String: Int]
+    let originalDeviceIndex: DeviceIndex
     /// The fixtures' group tree (groups do not change while the mock runs).
     let groupTree: GroupTree
     let state: Mutex<MockState>
@@ -45,13 +45,8 @@ final class MockEngine: Sendable {
                                     secrets: configuration.accounts.map(\.password) + [configuration.sekoiaAPIKey])
     }
 
-    static func index(_ records: [FixtureRecord]) -> [String: Int] {
-        var index: [String: Int] = [:]
-        index.reserveCapacity(records.count)
-        for (position, record) in records.enumerated() {
-            if let uuid = record.uuid, index[uuid] == nil { index[uuid] = position }
-        }
-        return index
+    static func index(_ records: [FixtureRecord]) -> DeviceIndex {
+        DeviceIndex(records)
     }
 
     var now: Double { configuration.clock() }

@@ -4,21 +4,230 @@ import JSON
 import Glibc
 #endif
 
-/// One fixture object (a device or a group), kept as the exact bytes of the fixture file so the
-/// mock can serve it verbatim, plus the few fields the mock itself needs, extracted once at load.
+/// The bytes fixture records point into: a memory-mapped fixture file (so a million-device fleet
+/// costs page cache, not anonymous memory), or an owned buffer (in-memory fixtures, and objects
+/// the mock re-encodes). Immutable once built.
+final class FixtureSource: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    /// Values given by the code that built an owned record (they may differ from a scan of its
+    /// bytes, e.g. a patch planting invalid UTF-8); nil for scanned sources.
+    let explicit: FixtureFields?
+    private let owned: UnsafeMutableBufferPointer<UInt8>?
+    private let mappedLength: Int
+
+    /// Takes a copy of `bytes`.
+    init(owning bytes: [UInt8], explicit: FixtureFields? = nil) {
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+        _ = storage.initialize(from: bytes)
+        owned = storage
+        buffer = UnsafeBufferPointer(rebasing: storage[0..<bytes.count])
+        self.explicit = explicit
+        mappedLength = 0
+    }
+
+    /// Maps `path` read-only. Empty files become an empty owned buffer (mmap refuses length 0).
+    init(mapping path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw ESETMockError("cannot read: is a directory", file: path)
+        }
+        explicit = nil
+        let size = Int(info.st_size)
+        guard (info.st_mode & S_IFMT) == S_IFREG, size > 0 else {
+            // Pipes, devices and empty files: read them the ordinary way.
+            let bytes = try readFile(path)
+            let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+            _ = storage.initialize(from: bytes)
+            owned = storage
+            buffer = UnsafeBufferPointer(rebasing: storage[0..<bytes.count])
+            mappedLength = 0
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw ESETMockError("cannot map: \(String(cString: strerror(errno)))", file: path)
+        }
+        owned = nil
+        mappedLength = size
+        buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
+    }
+
+    deinit {
+        if let owned { owned.deallocate() }
+        if mappedLength > 0, let base = buffer.baseAddress {
+            munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
+        }
+    }
+}
+
+/// The fields the mock itself reads from a fixture object, as decoded values.
+struct FixtureFields: Sendable {
+    var uuid: String?
+    var displayName: String?
+    var functionalityStatus: String?
+    var isMuted: Bool?
+    var parentGroupUuid: String?
+}
+
+/// One fixture object (a device or a group): where its exact bytes are, so the mock can serve it
+/// verbatim, plus where the few fields the mock needs sit inside it, found once at load.
+///
+/// Compact on purpose (about 56 bytes, no heap allocation of its own): a million of them must fit
+/// in tens of megabytes. The fields are decoded when asked for.
 struct FixtureRecord: Sendable {
-    /// The object's JSON text, byte for byte as in the file.
-    let bytes: [UInt8]
+    private let source: FixtureSource
+    private let start: Int
+    private let length: UInt32
+    /// Offsets relative to `start` and lengths of the string values (quotes included); length 0
+    /// means absent or not a string.
+    private let uuidSpan: Span, displayNameSpan: Span, statusSpan: Span, parentSpan: Span
+    /// 0 absent or not a boolean, 1 false, 2 true.
+    private let muted: UInt8
+
+    struct Span: Sendable {
+        var offset: UInt32 = 0
+        var count: UInt32 = 0
+    }
+
+    /// A record of an owned copy of `bytes`, with the field values given explicitly.
+    init(bytes: [UInt8], uuid: String?, displayName: String?, functionalityStatus: String?, isMuted: Bool?,
+         parentGroupUuid: String? = nil) {
+        source = FixtureSource(owning: bytes, explicit: FixtureFields(
+            uuid: uuid, displayName: displayName, functionalityStatus: functionalityStatus, isMuted: isMuted,
+            parentGroupUuid: parentGroupUuid))
+        start = 0
+        length = UInt32(bytes.count)
+        uuidSpan = Span(); displayNameSpan = Span(); statusSpan = Span(); parentSpan = Span()
+        muted = 0
+    }
+
+    /// A record of `range` in `source`, its fields found by a shallow scan of the top level.
+    init(source: FixtureSource, range: Range<Int>) {
+        self.source = source
+        start = range.lowerBound
+        length = UInt32(range.count)
+        let buffer = source.buffer
+        var spans = (Span(), Span(), Span(), Span())
+        var mutedValue: UInt8 = 0
+        var seen = 0
+        let base = range.lowerBound
+        func span(_ value: Range<Int>) -> Span {
+            guard !value.isEmpty, buffer[value.lowerBound] == 0x22 /* " */ else { return Span() }
+            return Span(offset: UInt32(value.lowerBound - base), count: UInt32(value.count))
+        }
+        // The five fields come early in ESET objects; stopping once all are seen skips the bulky
+        // nested parts. (A key repeated later would be missed: JSON says duplicate names are
+        // unpredictable anyway.)
+        ShallowScanner.forEachMemberRange(buffer, objectAt: range) { keyRange, value in
+            switch FixtureKey(buffer, keyRange) {
+            case .uuid: spans.0 = span(value); seen |= 1
+            case .displayName: spans.1 = span(value); seen |= 2
+            case .functionalityStatus: spans.2 = span(value); seen |= 4
+            case .isMuted:
+                switch ShallowScanner.bool(buffer, value) {
+                case true?: mutedValue = 2
+                case false?: mutedValue = 1
+                case nil: mutedValue = 0
+                }
+                seen |= 8
+            case .parentGroupUuid: spans.3 = span(value); seen |= 16
+            case .other: break
+            }
+            return seen != 31
+        }
+        uuidSpan = spans.0; displayNameSpan = spans.1; statusSpan = spans.2; parentSpan = spans.3
+        muted = mutedValue
+    }
+
+    private var range: Range<Int> { start..<(start + Int(length)) }
+
+    private func string(_ span: Span) -> String? {
+        guard span.count > 0 else { return nil }
+        let lower = start + Int(span.offset)
+        return ShallowScanner.decodeString(source.buffer, lower..<(lower + Int(span.count)))
+    }
+
+    /// The object's JSON text, byte for byte as in the file (a copy).
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(rebasing: source.buffer[range])) }
+    /// The object's size in bytes.
+    var byteCount: Int { Int(length) }
+    /// Appends the object's JSON text to `body` without an intermediate copy.
+    func append(to body: inout [UInt8]) { body.append(contentsOf: UnsafeBufferPointer(rebasing: source.buffer[range])) }
+
+    /// Calls `body` with the UTF-8 bytes of `uuid` (nil when it has none): straight from the
+    /// fixture when written without escapes, so indexing a million devices allocates nothing.
+    private func withUUIDBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        if source.explicit == nil, uuidSpan.count >= 2 {
+            let lower = start + Int(uuidSpan.offset) + 1
+            let inner = UnsafeBufferPointer(rebasing: source.buffer[lower..<(lower + Int(uuidSpan.count) - 2)])
+            if inner.isEmpty || memchr(inner.baseAddress!, 0x5C /* \\ */, inner.count) == nil { return body(inner) }
+        }
+        guard var text = uuid else { return nil }
+        return text.withUTF8(body)
+    }
+
+    /// The hash `DeviceIndex` files this record under (nil: no string `uuid`).
+    func uuidHash() -> Int? { withUUIDBytes(DeviceIndex.hash) }
+
+    /// Whether `uuid`'s UTF-8 bytes are `bytes`.
+    func uuidEquals(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        withUUIDBytes { own in own.count == bytes.count && (own.isEmpty || memcmp(own.baseAddress!, bytes.baseAddress!, own.count) == 0) } ?? false
+    }
+
+    /// Whether both records have the same `uuid`.
+    func uuidEquals(_ other: FixtureRecord) -> Bool {
+        other.withUUIDBytes { uuidEquals($0) } ?? false
+    }
+
     /// The top-level `uuid` when it is a JSON string.
-    let uuid: String?
+    var uuid: String? { source.explicit.map(\.uuid) ?? string(uuidSpan) }
     /// The top-level `displayName` when it is a JSON string (for the `displayNames` filter).
-    let displayName: String?
+    var displayName: String? { source.explicit.map(\.displayName) ?? string(displayNameSpan) }
     /// The top-level `functionalityStatus` when it is a JSON string (for its filter).
-    let functionalityStatus: String?
+    var functionalityStatus: String? { source.explicit.map(\.functionalityStatus) ?? string(statusSpan) }
     /// The top-level `isMuted` when it is a JSON boolean (for its filter).
-    let isMuted: Bool?
+    var isMuted: Bool? {
+        if let explicit = source.explicit { return explicit.isMuted }
+        return muted == 0 ? nil : muted == 2
+    }
     /// The top-level `parentGroupUuid` when it is a JSON string (for a group's member devices).
-    var parentGroupUuid: String? = nil
+    var parentGroupUuid: String? { source.explicit.map(\.parentGroupUuid) ?? string(parentSpan) }
+}
+
+/// The top-level member names the mock reads, recognised from their bytes.
+enum FixtureKey {
+    case uuid, displayName, functionalityStatus, isMuted, parentGroupUuid, other
+
+    private static let names: [([UInt8], FixtureKey)] = [
+        (Array("\"uuid\"".utf8), .uuid), (Array("\"displayName\"".utf8), .displayName),
+        (Array("\"functionalityStatus\"".utf8), .functionalityStatus), (Array("\"isMuted\"".utf8), .isMuted),
+        (Array("\"parentGroupUuid\"".utf8), .parentGroupUuid),
+    ]
+
+    /// The key at `range` (quotes included). A name written with escapes is decoded first, so
+    /// `"uu\u0069d"` is still `uuid`.
+    init(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        let raw = UnsafeBufferPointer(rebasing: buffer[range])
+        if let base = raw.baseAddress, memchr(base, 0x5C /* \\ */, raw.count) != nil {
+            let decoded = ShallowScanner.decodeString(buffer, range) ?? ""
+            self = FixtureKey.names.first { String(decoding: $0.0.dropFirst().dropLast(), as: UTF8.self) == decoded }?.1 ?? .other
+            return
+        }
+        for (name, key) in FixtureKey.names where name.count == raw.count {
+            if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+                self = key
+                return
+            }
+        }
+        self = .other
+    }
 }
 
 /// The tenant the mock serves: devices and device groups, loaded from `devices.json` and
@@ -43,10 +252,9 @@ public struct MockFixtures: Sendable {
     public init(directory: URL) throws {
         let devicesPath = directory.appendingPathComponent("devices.json").path
         let groupsPath = directory.appendingPathComponent("device_groups.json").path
-        let devicesBytes = try readFile(devicesPath)
-        let devices = try MockFixtures.records(from: devicesBytes, source: devicesPath)
-        let groupsBytes = try readFile(groupsPath)
-        let groups = try MockFixtures.records(from: groupsBytes, source: groupsPath)
+        // Mapped, not read: the records point into the file, so memory does not grow with the fleet.
+        let devices = try MockFixtures.records(in: FixtureSource(mapping: devicesPath), source: devicesPath)
+        let groups = try MockFixtures.records(in: FixtureSource(mapping: groupsPath), source: groupsPath)
         self.init(devices: devices, groups: groups)
     }
 
@@ -54,8 +262,8 @@ public struct MockFixtures: Sendable {
     /// `deviceGroupsSource` label the data in error messages.
     public init(devicesJSON: [UInt8], deviceGroupsJSON: [UInt8],
                 devicesSource: String = "devices.json", deviceGroupsSource: String = "device_groups.json") throws {
-        let devices = try MockFixtures.records(from: devicesJSON, source: devicesSource)
-        let groups = try MockFixtures.records(from: deviceGroupsJSON, source: deviceGroupsSource)
+        let devices = try MockFixtures.records(in: FixtureSource(owning: devicesJSON), source: devicesSource)
+        let groups = try MockFixtures.records(in: FixtureSource(owning: deviceGroupsJSON), source: deviceGroupsSource)
         self.init(devices: devices, groups: groups)
     }
 
@@ -72,43 +280,28 @@ public struct MockFixtures: Sendable {
 
     /// Splits a JSON array into records without decoding them: the array is validated once, then
     /// each element's few interesting top-level members are found by a shallow scan.
-    static func records(from bytes: [UInt8], source: String) throws -> [FixtureRecord] {
+    static func records(in fixture: FixtureSource, source: String) throws -> [FixtureRecord] {
+        let buffer = fixture.buffer
         let ranges: [Range<Int>]
         do {
-            ranges = try JSONParser.arrayElementRanges(bytes)
+            ranges = try JSONParser.arrayElementRanges(buffer)
         } catch {
             throw ESETMockError("malformed JSON: \(error.reason)", file: source, line: error.line, column: error.column)
         }
         var records: [FixtureRecord] = []
         records.reserveCapacity(ranges.count)
-        try bytes.withUnsafeBufferPointer { buffer in
-            for (index, range) in ranges.enumerated() {
-                guard buffer[range.lowerBound] == UInt8(ascii: "{") else {
-                    let (line, column) = JSONParser.location(of: range.lowerBound, in: buffer)
-                    throw ESETMockError("element \(index) of the array is not a JSON object", file: source,
-                                        line: line, column: column)
-                }
-                var uuid: String?, displayName: String?, functionalityStatus: String?, isMuted: Bool?
-                var parentGroupUuid: String?
-                var seen = 0
-                // The five fields come early in ESET objects; stopping once all are seen skips
-                // the bulky nested parts. (A key repeated later would be missed: JSON says
-                // duplicate names are unpredictable anyway.)
-                ShallowScanner.forEachMember(buffer, objectAt: range) { key, value in
-                    switch key {
-                    case "uuid": uuid = ShallowScanner.string(buffer, value); seen |= 1
-                    case "displayName": displayName = ShallowScanner.string(buffer, value); seen |= 2
-                    case "functionalityStatus": functionalityStatus = ShallowScanner.string(buffer, value); seen |= 4
-                    case "isMuted": isMuted = ShallowScanner.bool(buffer, value); seen |= 8
-                    case "parentGroupUuid": parentGroupUuid = ShallowScanner.string(buffer, value); seen |= 16
-                    default: break
-                    }
-                    return seen != 31
-                }
-                records.append(FixtureRecord(bytes: Array(UnsafeBufferPointer(rebasing: buffer[range])), uuid: uuid,
-                                             displayName: displayName, functionalityStatus: functionalityStatus,
-                                             isMuted: isMuted, parentGroupUuid: parentGroupUuid))
+        for (index, range) in ranges.enumerated() {
+            guard buffer[range.lowerBound] == UInt8(ascii: "{") else {
+                let (line, column) = JSONParser.location(of: range.lowerBound, in: buffer)
+                throw ESETMockError("element \(index) of the array is not a JSON object", file: source,
+                                    line: line, column: column)
             }
+            guard range.count <= Int(UInt32.max) else {
+                let (line, column) = JSONParser.location(of: range.lowerBound, in: buffer)
+                throw ESETMockError("element \(index) of the array is larger than 4 GiB", file: source,
+                                    line: line, column: column)
+            }
+            records.append(FixtureRecord(source: fixture, range: range))
         }
         return records
     }
@@ -121,6 +314,15 @@ enum ShallowScanner {
     /// whether to go on.
     static func forEachMember(_ buffer: UnsafeBufferPointer<UInt8>, objectAt range: Range<Int>,
                               _ visit: (String, Range<Int>) -> Bool) {
+        forEachMemberRange(buffer, objectAt: range) { keyRange, value in
+            visit(decodeString(buffer, keyRange) ?? "", value)
+        }
+    }
+
+    /// `forEachMember` handing out the key's range (quotes included) instead of a decoded
+    /// `String`: loading a million devices must not build ten million key strings.
+    static func forEachMemberRange(_ buffer: UnsafeBufferPointer<UInt8>, objectAt range: Range<Int>,
+                                   _ visit: (Range<Int>, Range<Int>) -> Bool) {
         var position = range.lowerBound + 1
         let end = range.upperBound
         while position < end {
@@ -128,7 +330,7 @@ enum ShallowScanner {
             guard position < end, buffer[position] == 0x22 /* " */ else { return }
             let keyStart = position
             position = skipString(buffer, position, end)
-            let key = decodeString(buffer, keyStart..<position) ?? ""
+            let key = keyStart..<position
             position = skipWhitespace(buffer, position, end)
             guard position < end, buffer[position] == 0x3A /* : */ else { return }
             position = skipWhitespace(buffer, position + 1, end)

@@ -106,7 +106,7 @@ struct MockState {
     var ruleCounters: [[Int]] = []
 
     var devices: [FixtureRecord]
-    var deviceIndex: [String: Int]
+    var deviceIndex: DeviceIndex
     var fleetVersion = 0
     var fleetChanged = false
     var devicePagesServed = 0
@@ -133,7 +133,7 @@ struct MockState {
     var sekoiaBatchesRejected = 0
     var sekoiaBatchesAccepted = 0
 
-    init(fixtures: MockFixtures, originalIndex: [String: Int], tokenCapacity: Int) {
+    init(fixtures: MockFixtures, originalIndex: DeviceIndex, tokenCapacity: Int) {
         accessTokens = BoundedStore(capacity: tokenCapacity)
         refreshTokens = BoundedStore(capacity: tokenCapacity)
         pageCursors = BoundedStore(capacity: tokenCapacity)

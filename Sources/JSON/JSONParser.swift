@@ -46,6 +46,13 @@ package enum JSONParser {
     /// input is valid JSON. Lets the mock serve fixture objects verbatim, byte for byte.
     package static func arrayElementRanges(_ bytes: [UInt8]) throws(JSONParseError) -> [Range<Int>] {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> [Range<Int>] in
+            try arrayElementRanges(buffer)
+        }
+    }
+
+    /// `arrayElementRanges(_:)` over memory the caller owns (a memory-mapped fixture file).
+    package static func arrayElementRanges(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> [Range<Int>] {
+        do {
             var reader = Reader(buffer)
             reader.skipWhitespace()
             guard reader.position < buffer.count else { throw reader.error("empty input: expected a JSON array") }

@@ -32,6 +32,39 @@ final class FixtureLoadingTests: XCTestCase {
         XCTAssertFalse(configuration.scenarioLibrary.isEmpty, "the default scenarios are available with any data dir")
     }
 
+    /// The devices file is mapped, not read: every device must still come out byte for byte, and
+    /// the uuid index (which compares raw bytes) must find escaped uuids and keep the first of
+    /// two equal ones.
+    func testMappedFileServesVerbatimBytesAndFindsDevicesByUUID() throws {
+        let zero = TestFleet.device(0)
+        let escapedKey = TestFleet.device(1).replacingOccurrences(of: "\"uuid\"", with: #""uu\u0069d""#)
+        let escapedValue = TestFleet.device(2).replacingOccurrences(of: TestFleet.uuid(2), with: String(TestFleet.uuid(2).dropLast()) + #"\u0032"#)
+        let duplicate = TestFleet.device(0).replacingOccurrences(of: "DEV-0", with: "DEV-0-again")
+        let noUUID = #"{"displayName":"nameless \u00e9","isMuted":true}"#
+        let objects = [zero, escapedKey, escapedValue, duplicate, noUUID]
+        let text = "[\n  " + objects.joined(separator: " ,\n\t") + "\n]\n"
+        try write("devices.json", text)
+        try write("device_groups.json", "[ ]")
+        let fixtures = try MockFixtures(directory: directory)
+        XCTAssertEqual(fixtures.deviceCount, 5)
+        for (index, object) in objects.enumerated() {
+            XCTAssertEqual(fixtures.deviceJSON(at: index), Array(object.utf8), "device \(index)")
+        }
+        XCTAssertEqual(fixtures.deviceUUIDs, [TestFleet.uuid(0), TestFleet.uuid(1), TestFleet.uuid(2), TestFleet.uuid(0), nil])
+
+        // A device without a uuid is off the contract on purpose.
+        let mock = try MockHarness(fleet: TestFleet(devices: 0), offContract: [.bodySchema]) { $0.fixtures = fixtures }
+        let token = try mock.login().access
+        for (uuid, expected) in [(TestFleet.uuid(0), zero), (TestFleet.uuid(1), escapedKey), (TestFleet.uuid(2), escapedValue)] {
+            let response = try mock.get("/\(MockHarness.eu)/v1/devices/\(uuid)", token: token)
+            XCTAssertEqual(response.status, 200, uuid)
+            XCTAssertEqual(response.bodyText, "{\"device\":" + expected + "}", uuid)
+        }
+        XCTAssertEqual(try mock.get("/\(MockHarness.eu)/v1/devices/\(TestFleet.uuid(3))", token: token).status, 404)
+        let page = try mock.get("/\(MockHarness.eu)/v1/devices?pageSize=10", token: token)
+        XCTAssertEqual(page.bodyText, "{\"devices\":[" + objects.joined(separator: ",") + "],\"nextPageToken\":\"\"}")
+    }
+
     func testMalformedFixtureNamesFileLineAndColumn() throws {
         try write("devices.json", "[\n  {\"uuid\": \"a\"},\n  {\"uuid\": \"b\",}\n]")
         try write("device_groups.json", "[]")

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// uuid → position in a device list, small enough for a million devices (4 bytes a slot, at most
+/// half full: 8 MB at 1,000,000) where a `[String: Int]` took over 100 MB. The uuids are not
+/// copied: a slot holds a position, and a probe compares the uuid bytes of the record there.
+///
+/// Keys are compared as UTF-8 bytes (uuids are ASCII; a `String` dictionary would also equate
+/// canonically equivalent Unicode spellings, which no uuid has).
+struct DeviceIndex: Sendable {
+    private var slots: [Int32] = []
+    private(set) var count = 0
+
+    init() {}
+
+    /// Indexes `records`; when a uuid repeats, its first position wins (as the fixture order says).
+    init(_ records: [FixtureRecord]) {
+        reserve(records.count, records)
+        for position in records.indices {
+            guard let hash = records[position].uuidHash() else { continue }
+            insert(position: position, hash: hash, records, replacing: false)
+        }
+    }
+
+    /// The position of the device whose uuid is `uuid`.
+    func position(of uuid: String, in records: [FixtureRecord]) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        var key = uuid
+        return key.withUTF8 { bytes -> Int? in
+            let mask = slots.count - 1
+            var slot = DeviceIndex.hash(bytes) & mask
+            for _ in 0..<slots.count {
+                let position = Int(slots[slot])
+                if position < 0 { return nil }
+                if position < records.count, records[position].uuidEquals(bytes) { return position }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// Points `records[position]`'s uuid at `position` (replacing an earlier position).
+    mutating func set(position: Int, in records: [FixtureRecord]) {
+        guard let hash = records[position].uuidHash() else { return }
+        reserve(count + 1, records)
+        insert(position: position, hash: hash, records, replacing: true)
+    }
+
+    private mutating func insert(position: Int, hash: Int, _ records: [FixtureRecord], replacing: Bool) {
+        let mask = slots.count - 1
+        var slot = hash & mask
+        for _ in 0..<slots.count {
+            let existing = Int(slots[slot])
+            if existing < 0 {
+                slots[slot] = Int32(position)
+                count += 1
+                return
+            }
+            if records[existing].uuidEquals(records[position]) {
+                if replacing { slots[slot] = Int32(position) }
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Grows to keep the table at most half full, re-placing every entry.
+    private mutating func reserve(_ wanted: Int, _ records: [FixtureRecord]) {
+        guard wanted * 2 > slots.count else { return }
+        var capacity = 16
+        while capacity < wanted * 2 { capacity *= 2 }
+        let old = slots
+        slots = [Int32](repeating: -1, count: capacity)
+        count = 0
+        for position in old where position >= 0 {
+            if let hash = records[Int(position)].uuidHash() {
+                insert(position: Int(position), hash: hash, records, replacing: false)
+            }
+        }
+    }
+
+    /// FNV-1a over the bytes, folded so that the low bits (the slot) depend on all of them.
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+        value ^= value >> 29
+        return Int(truncatingIfNeeded: value & 0x7fff_ffff_ffff_ffff)
+    }
+}
