@@ -59,12 +59,7 @@ enum CheckCommand: ConnectorSubcommand {
     static func parse(_ arguments: ParsedArguments, environment: [String: String], warnings: inout [String]) throws(UsageError) -> CheckConfiguration {
         let path = arguments.commandPath
         func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
-        if arguments.value("password") != nil {
-            throw usage("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'")
-        }
-        if arguments.value("sekoia-api-key") != nil {
-            throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
-        }
+        try CollectSettings.refuseSecretsInArguments(arguments)
         let region = try arguments.required(ConnectorOptions.region)
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }

@@ -108,16 +108,24 @@ package struct CollectSettings: Sendable {
         .flag("verbose", short: "v", help: "Also report groups, checkpoint, each accepted batch and each duplicate device on stderr."),
     ]
 
+    /// `--password` and `--sekoia-api-key` are refused by every command that takes credentials:
+    /// a command line shows in `ps` and in shell history.
+    static func refuseSecretsInArguments(_ arguments: ParsedArguments) throws(UsageError) {
+        if arguments.value("password") != nil {
+            throw UsageError("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'",
+                             commandPath: arguments.commandPath)
+        }
+        if arguments.value("sekoia-api-key") != nil {
+            throw UsageError("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'",
+                             commandPath: arguments.commandPath)
+        }
+    }
+
     static func parse(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError) -> CollectSettings {
         let path = arguments.commandPath
         func usage(_ message: String) -> UsageError { UsageError(message, commandPath: path) }
 
-        if arguments.value("password") != nil {
-            throw usage("'--password' is refused: the command line shows in ps and shell history; set ESET_PASSWORD or use '--password-file FILE'")
-        }
-        if arguments.value("sekoia-api-key") != nil {
-            throw usage("'--sekoia-api-key' is refused: the command line shows in ps and shell history; set SEKOIA_API_KEY or use '--sekoia-api-key-file FILE'")
-        }
+        try refuseSecretsInArguments(arguments)
         let region = try arguments.required(ConnectorOptions.region)
         let username = try arguments.required("username")
         guard !username.isEmpty else { throw usage("'--username' is empty") }
