@@ -8,28 +8,39 @@ import Mapping
 /// `eset-connector map`: maps raw device files to NDJSON without any network, so the mapping can
 /// be used and checked by hand.
 enum MapCommand: ConnectorSubcommand {
+    /// Decoding on one thread and mapping on another is what two cores give; more threads
+    /// would not shorten the two stages.
+    static let defaultThreads = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    static let threads = TypedOption<Int>(
+        "threads", help: "1: decode, map and write on one thread; 2 or more: decode on a second thread (two stages).",
+        default: defaultThreads, in: 1...256)
+
     static let spec = CommandSpec(
         name: "map",
         abstract: "Map a JSON file of raw ESET devices (and groups) to OCSF NDJSON, one event per line.",
         discussion: """
             --devices takes a JSON array of devices, a {"devices": [...]} page, or one device object; --groups takes an array
-            of groups or a {"deviceGroups": [...]} page. Rejected devices (no usable uuid) are reported on
-            stderr with their index and make the exit status 2.
+            of groups or a {"deviceGroups": [...]} page. A devices array is streamed: memory stays bounded whatever the
+            file's size. Rejected devices (no usable uuid) are reported on stderr with their index and make the exit status 2.
             """,
         options: [
             .option("devices", value: "FILE", help: "Raw devices: a JSON array or a {\"devices\": [...]} page ('-' for stdin)."),
             .option("groups", value: "FILE", help: "Raw device groups: a JSON array or a {\"deviceGroups\": [...]} page."),
             .option("output", short: "o", value: "FILE", help: "Write NDJSON here (atomically) instead of stdout."),
             profileOption,
+            threads.spec,
         ]
     )
 
     static func run(_ arguments: ParsedArguments, context: CLIContext) async -> ExitStatus {
         let devicesPath: String
         let profile: MappingProfile
+        let threadCount: Int
         do {
             devicesPath = try arguments.required("devices")
             profile = try arguments.required(ConnectorOptions.profile)
+            threadCount = try arguments.required(threads)
         } catch {
             return usageFailure(error, context: context, command: "map")
         }
@@ -47,11 +58,15 @@ enum MapCommand: ConnectorSubcommand {
             }
         }
 
-        let page: DevicePage
+        // The first batch is read before the output is opened, so that a devices file that is
+        // missing or malformed at its start is reported first, as when the file was read whole.
+        let input: DevicesInput
+        let first: DevicePage?
         do {
-            page = try readDevices(devicesPath)
+            input = try DevicesInput(path: devicesPath)
+            first = try input.reader.nextBatch()
         } catch {
-            context.error("error: \(devicesPath): \(error)")
+            context.error("error: \(devicesPath): \(describeReadError(error))")
             return .failure
         }
 
@@ -65,14 +80,32 @@ enum MapCommand: ConnectorSubcommand {
 
         let mapper = DeviceMapper(profile: profile, groups: directory)
         var warnings = 0
+        var events = 0
+        var rejections: [DeviceRejection] = []
+        func deliver(_ batch: MappedBatch) throws {
+            for (position, warning) in batch.warnings {
+                warnings += 1
+                context.error("warning: \(devicesPath): device index \(position): \(warning)")
+            }
+            if !batch.ndjson.isEmpty {
+                // `writeLine` ends what it is given with a newline: the batch's last one.
+                try output.writeLine(Array(batch.ndjson.dropLast()))
+            }
+            events += batch.events
+            rejections.append(contentsOf: batch.rejections)
+        }
         do {
-            for (device, position) in zip(page.devices, page.positions) {
-                let mapped = mapper.map(device)
-                for warning in mapped.warnings {
-                    warnings += 1
-                    context.error("warning: \(devicesPath): device index \(position): \(warning)")
-                }
-                try output.writeLine(mapped.event.jsonBytes())
+            if let first { try deliver(MappingPipeline.map(first, with: mapper)) }
+            do {
+                try MappingPipeline.run(input.reader, mapper: mapper, threads: threadCount, deliver: deliver)
+            } catch let error as OutputError {
+                throw error
+            } catch {
+                // The devices file went wrong part way: the events before are written (to a
+                // stream) or dropped with the file (`--output`), as for any failed run.
+                output.abandon()
+                context.error("error: \(devicesPath): \(describeReadError(error))")
+                return .failure
             }
             try output.commit()
         } catch {
@@ -80,12 +113,17 @@ enum MapCommand: ConnectorSubcommand {
             context.error("error: \(error)")
             return .failure
         }
-        for rejection in page.rejections {
+        for rejection in rejections {
             context.error("rejected: \(devicesPath): \(rejection)")
         }
         context.error(
-            "mapped \(page.devices.count) device(s), rejected \(page.rejections.count), warnings \(warnings) (profile \(profile.rawValue))")
-        return page.rejections.isEmpty ? .success : .completedWithRejections
+            "mapped \(events) device(s), rejected \(rejections.count), warnings \(warnings) (profile \(profile.rawValue))")
+        return rejections.isEmpty ? .success : .completedWithRejections
+    }
+
+    /// Read failures say what they said when the file was read whole.
+    private static func describeReadError(_ error: Error) -> String {
+        error is DeviceSourceReadError ? "cannot read the file" : "\(error)"
     }
 
     /// Files written by hand may hold one object instead of a list: a lone device (as the seed
@@ -95,46 +133,12 @@ enum MapCommand: ConnectorSubcommand {
         return .array([object[singleKey] ?? json])
     }
 
-    /// Reads a devices file with the page scanner the collector uses (no document tree): the
-    /// same page and the same errors as `DevicePage.decode(asList(readJSON(path)), page: nil)`.
+    /// Reads a whole devices file with the page scanner the collector uses (no document tree):
+    /// the same page and the same errors as `DevicePage.decode(asList(readJSON(path)), page: nil)`.
     /// Only a file holding one device object (no `devices` member) takes the general parser.
+    /// `map` itself streams (`DevicesInput`); this is the whole-file reference its tests use.
     static func readDevices(_ path: String) throws -> DevicePage {
-        let bytes = try readBytes(path)
-        guard hasDevicesMember(bytes) else {
-            return try DevicePage.decode(asList(try JSONParser.parse(bytes), listKey: "devices", singleKey: "device"), page: nil)
-        }
-        do {
-            return try DevicePage.decode(bytes: bytes, page: nil)
-        } catch {
-            // The inner errors, so messages stay exactly those of the general path.
-            switch error {
-            case .malformedJSON(let syntax): throw syntax
-            case .notAPage(let shape): throw shape
-            }
-        }
-    }
-
-    private static let devicesKey = JSONKeySet(["devices"])
-
-    /// False only for a well-formed top-level object without a `devices` member (a lone device,
-    /// which `asList` wraps); anything else, malformed files included, is the scanner's to decode
-    /// (its errors are the general parser's).
-    static func hasDevicesMember(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = JSONScanner(buffer)
-            guard scanner.peek() == UInt8(ascii: "{") else { return true }
-            do {
-                try scanner.enterObject()
-                while let key = try scanner.nextKey(in: devicesKey) {
-                    if key == 0 { return true }
-                    try scanner.skipValue()
-                }
-                try scanner.finish()
-                return false
-            } catch {
-                return true
-            }
-        }
+        try DevicePage.decodeDevicesFile(try readBytes(path))
     }
 
     /// Reads and parses a JSON file ('-' is stdin); syntax errors name the line and column.
@@ -156,6 +160,33 @@ enum MapCommand: ConnectorSubcommand {
             bytes = Array(data)
         }
         return bytes
+    }
+}
+
+/// The devices file `map` streams: an open descriptor ('-' is stdin) and its reader.
+final class DevicesInput {
+    let reader: DeviceStreamReader
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+
+    /// Chunks of 4 MB: large enough that a read costs little per device, small enough that the
+    /// window and the batches in flight stay a few tens of MB.
+    init(path: String, chunkSize: Int = 4 << 20, batchSize: Int = 1000) throws {
+        if path == "-" {
+            descriptor = STDIN_FILENO
+            ownsDescriptor = false
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw InputError(reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+            }
+            ownsDescriptor = true
+        }
+        reader = DeviceStreamReader(source: FileDescriptorSource(descriptor: descriptor), chunkSize: chunkSize, batchSize: batchSize)
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
     }
 }
 

@@ -22,6 +22,14 @@ package struct JSONScanner {
         self.buffer = buffer
     }
 
+    /// A scanner over a window of a larger document whose reader is already `depth` containers
+    /// deep (a streaming reader decoding the elements of an array it opened itself), so that the
+    /// nesting limit counts as it would over the whole document.
+    package init(_ buffer: UnsafeBufferPointer<UInt8>, depth: Int) {
+        self.buffer = buffer
+        self.nesting = depth
+    }
+
     /// How many containers are open around the current position.
     @inlinable package var depth: Int { nesting }
 
