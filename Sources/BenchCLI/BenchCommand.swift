@@ -35,6 +35,11 @@ enum BenchOptions {
     static let mapDevices = TypedOption<Int>("devices", help: "Fleet size.", default: 100_000, in: 0...50_000_000)
     static let mapPageSize = TypedOption<Int>("page-size", help: "Devices per page answer.", default: 1000, in: 1...1_000_000)
     static let runs = TypedOption<Int>("runs", help: "Timed runs; the fastest is repeated last as run=best.", default: 5, in: 1...100)
+    static let mapThreads = TypedOption<Int>(
+        "threads", help: "1: the single-thread figure (pages decoded one by one); 2 or more: the streaming two-stage pipeline of `eset-connector map`.",
+        default: 1, in: 1...256)
+    static let processThreads = TypedOption<Int>(
+        "threads", help: "Passed to `eset-connector map --threads`.", defaultDescription: "the connector's default")
     static let decoder = TypedOption<MapBenchmark.Decoder>(
         "decoder", help: "scan (DevicePage.decode(bytes:), the connector's path) or tree (JSONParser.parse, then decode).", default: .scan)
 
@@ -66,10 +71,10 @@ enum BenchOptions {
 
 let mapSpec = CommandSpec(
     name: "map",
-    abstract: "Parse, decode, map and encode a generated fleet in memory, on one thread.",
+    abstract: "Parse, decode, map and encode a generated fleet in memory, on one thread (or the streaming pipeline with --threads).",
     options: [
         BenchOptions.mapDevices.spec, BenchOptions.seed.spec, BenchOptions.mapPageSize.spec, BenchOptions.runs.spec,
-        ConnectorOptions.profile.spec, BenchOptions.decoder.spec,
+        ConnectorOptions.profile.spec, BenchOptions.decoder.spec, BenchOptions.mapThreads.spec,
     ])
 
 let serveSpec = CommandSpec(
@@ -89,7 +94,10 @@ let collectSpec = CommandSpec(
 let mapProcessSpec = CommandSpec(
     name: "map-process",
     abstract: "The whole `eset-connector map --devices F --groups G > /dev/null` process on a generated fleet: wall time, devices/s, peak RSS.",
-    options: [BenchOptions.processDevices.spec, BenchOptions.seed.spec, BenchOptions.processRuns.spec, BenchOptions.python.spec])
+    options: [
+        BenchOptions.processDevices.spec, BenchOptions.seed.spec, BenchOptions.processRuns.spec, BenchOptions.python.spec,
+        BenchOptions.processThreads.spec,
+    ])
 
 let mockStartSpec = CommandSpec(
     name: "mock-start",
@@ -119,7 +127,8 @@ func runMap(_ arguments: ParsedArguments) throws -> Int32 {
         seed: UInt64(try arguments.required(BenchOptions.seed)),
         pageSize: try arguments.required(BenchOptions.mapPageSize),
         profile: try arguments.required(ConnectorOptions.profile),
-        decoder: try arguments.required(BenchOptions.decoder))
+        decoder: try arguments.required(BenchOptions.decoder),
+        threads: try arguments.required(BenchOptions.mapThreads))
     let runs = try arguments.required(BenchOptions.runs)
     note("generating \(benchmark.deviceCount) devices (seed \(benchmark.seed))…")
     let input = benchmark.prepare()
@@ -139,7 +148,8 @@ func runMapProcess(_ arguments: ParsedArguments) throws -> Int32 {
         deviceCount: try arguments.required(BenchOptions.processDevices),
         seed: UInt64(try arguments.required(BenchOptions.seed)),
         runs: try arguments.required(BenchOptions.processRuns),
-        pythonPeer: try arguments.value(BenchOptions.python))
+        pythonPeer: try arguments.value(BenchOptions.python),
+        threads: try arguments.value(BenchOptions.processThreads))
     let results = try benchmark.run(emit: emit, note: note)
     return (results.allSatisfy { $0.exitCode == 0 } ? ExitStatus.success : .failure).rawValue
 }

@@ -26,12 +26,17 @@ package struct MapBenchmark: Sendable {
     package var pageSize: Int
     package var profile: MappingProfile
     package var decoder: Decoder
+    /// 1: the pages decoded and mapped one by one on the calling thread. 2 or more: the fleet as
+    /// one array through `DeviceStreamReader` and `MappingPipeline` (what `eset-connector map`
+    /// runs), `pageSize` devices per batch, decoding on a second thread.
+    package var threads: Int
 
     package init(
         deviceCount: Int = 100_000, seed: UInt64 = 1, pageSize: Int = 1000, profile: MappingProfile = .sekoia,
-        decoder: Decoder = .scan
+        decoder: Decoder = .scan, threads: Int = 1
     ) {
-        precondition(deviceCount >= 0 && pageSize > 0)
+        precondition(deviceCount >= 0 && pageSize > 0 && threads > 0)
+        self.threads = threads
         self.deviceCount = deviceCount
         self.seed = seed
         self.pageSize = pageSize
@@ -43,9 +48,11 @@ package struct MapBenchmark: Sendable {
     package struct Input: Sendable {
         /// One ESET page answer per element.
         package var pages: [[UInt8]]
+        /// The fleet as one JSON array (the devices file `map` reads); empty with one thread.
+        package var fleet: [UInt8]
         package var groups: GroupDirectory
         package var deviceCount: Int
-        package var byteCount: Int { pages.reduce(0) { $0 + $1.count } }
+        package var byteCount: Int { fleet.isEmpty ? pages.reduce(0) { $0 + $1.count } : fleet.count }
     }
 
     /// Generates the fleet and cuts it into page answers.
@@ -74,7 +81,8 @@ package struct MapBenchmark: Sendable {
         }
         let groupDirectory = GroupDirectory(
             generatedGroups.map { ESETDeviceGroup(uuid: $0.uuid, displayName: $0.displayName, parentGroupUUID: $0.parentGroupUuid) })
-        return Input(pages: pages, groups: groupDirectory, deviceCount: ranges.count)
+        if threads > 1 { return Input(pages: [], fleet: fleet, groups: groupDirectory, deviceCount: ranges.count) }
+        return Input(pages: pages, fleet: [], groups: groupDirectory, deviceCount: ranges.count)
     }
 
     /// The figures of one run.
@@ -87,6 +95,7 @@ package struct MapBenchmark: Sendable {
         package var outputBytes = 0
         package var decoder = Decoder.scan
         package var profile = MappingProfile.sekoia
+        package var threads = 1
         package var seconds = 0.0
         var cpuSeconds = 0.0
         /// Time spent in each stage, summed over pages.
@@ -102,6 +111,7 @@ package struct MapBenchmark: Sendable {
             line.add("run", run)
             line.add("decoder", decoder.rawValue)
             line.add("profile", profile.rawValue)
+            line.add("threads", threads)
             line.add("devices", devices)
             line.add("events", events)
             line.add("rejected", rejected)
@@ -126,7 +136,9 @@ package struct MapBenchmark: Sendable {
         var result = Result()
         result.decoder = decoder
         result.profile = profile
+        result.threads = threads
         result.inputBytes = input.byteCount
+        if threads > 1 { return try runPipeline(input, mapper: mapper, result: result) }
         var ndjson: [UInt8] = []
         ndjson.reserveCapacity(pageSize * 1200)
         let cpuStart = processCPUSeconds()
@@ -153,6 +165,24 @@ package struct MapBenchmark: Sendable {
             result.rejected += page.rejections.count
             result.outputBytes += ndjson.count
             ndjson.removeAll(keepingCapacity: true)
+        }
+        result.seconds = secondsSince(start)
+        result.cpuSeconds = processCPUSeconds() - cpuStart
+        return result
+    }
+
+    /// The streaming pipeline over the fleet in memory; stage times are not split (they overlap).
+    private func runPipeline(_ input: Input, mapper: DeviceMapper, result initial: Result) throws -> Result {
+        var result = initial
+        let reader = DeviceStreamReader(source: MemoryByteSource(input.fleet), batchSize: pageSize)
+        let cpuStart = processCPUSeconds()
+        let start = monotonicNanoseconds()
+        try MappingPipeline.run(reader, mapper: mapper, threads: threads) { batch in
+            result.devices += batch.rawCount
+            result.events += batch.events
+            result.rejected += batch.rejections.count
+            result.warnings += batch.warnings.count
+            result.outputBytes += batch.ndjson.count
         }
         result.seconds = secondsSince(start)
         result.cpuSeconds = processCPUSeconds() - cpuStart

@@ -16,8 +16,14 @@ package struct MapProcessBenchmark: Sendable {
     /// The peer script to run beside the connector (nil: none).
     package var pythonPeer: String?
     package var connectorExecutable: String?
+    /// `eset-connector map --threads` (nil: the connector's default).
+    package var threads: Int?
 
-    package init(deviceCount: Int = 50_000, seed: UInt64 = 1, runs: Int = 3, pythonPeer: String? = nil, connectorExecutable: String? = nil) {
+    package init(
+        deviceCount: Int = 50_000, seed: UInt64 = 1, runs: Int = 3, pythonPeer: String? = nil, connectorExecutable: String? = nil,
+        threads: Int? = nil
+    ) {
+        self.threads = threads
         self.deviceCount = deviceCount
         self.seed = seed
         self.runs = runs
@@ -34,12 +40,15 @@ package struct MapProcessBenchmark: Sendable {
         package var seconds = 0.0
         package var exitCode: Int32 = 0
         package var peakRSSBytes = 0
+        /// `--threads` as passed (nil: the connector's default; not printed for the peer).
+        package var threads: String?
         var userSeconds = 0.0
         var systemSeconds = 0.0
 
         package var line: ResultLine {
             var line = ResultLine(bench: name)
             line.add("run", run)
+            if let threads { line.add("threads", threads) }
             line.add("devices", devices)
             line.add("input_mb", Double(inputBytes) / 1e6, digits: 1)
             line.add("exit", Int(exitCode))
@@ -66,7 +75,10 @@ package struct MapProcessBenchmark: Sendable {
         var results: [Result] = []
         var best: [String: Result] = [:]
         for run in 1...max(1, runs) {
-            var commands: [(String, String, [String])] = [("map-process", connector, ["map", "--devices", devicesPath, "--groups", groupsPath])]
+            let threadArguments = threads.map { ["--threads", String($0)] } ?? []
+            var commands: [(String, String, [String])] = [
+                ("map-process", connector, ["map", "--devices", devicesPath, "--groups", groupsPath] + threadArguments)
+            ]
             if let pythonPeer {
                 commands.append(("map-process-python", "/usr/bin/env", ["python3", pythonPeer, devicesPath, "--runs", "1"]))
             }
@@ -76,6 +88,7 @@ package struct MapProcessBenchmark: Sendable {
                 result.run = String(run)
                 result.devices = deviceCount
                 result.inputBytes = inputBytes
+                if name == "map-process" { result.threads = threads.map(String.init) ?? "default" }
                 // stdout goes to /dev/null, as in `eset-connector map … > /dev/null`.
                 let process = try Subprocess(executable, arguments)
                 let termination = process.wait(timeout: 1800)
