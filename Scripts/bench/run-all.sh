@@ -16,6 +16,7 @@ bin="$scratch/release"
 {
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
     "$bin/eset-bench" map --devices 100000 --runs 10
+    "$bin/eset-bench" map --devices 100000 --runs 10 --threads 2
     "$bin/eset-bench" map --devices 100000 --runs 5 --profile ocsf-strict
     "$bin/eset-bench" map --devices 100000 --runs 3 --decoder tree
     if python3 -c 'import pydantic' 2>/dev/null; then
@@ -29,6 +30,8 @@ bin="$scratch/release"
     else
         "$bin/eset-bench" map-process --devices 50000 --runs 3
     fi
+    "$bin/eset-bench" map-process --devices 50000 --runs 3 --threads 1
+    "$bin/eset-bench" map-process --devices 500000 --runs 2        # peak RSS must match 50,000's
     "$bin/eset-bench" serve --devices 10000 --connections 1,8,64 --seconds 5 --mock-data MockData
     "$bin/eset-bench" collect --devices 100000,1000000
     "$bin/eset-bench" mock-start --devices 1000000 --runs 3 --walk-pages 20

@@ -177,7 +177,7 @@ package struct MapBenchmark: Sendable {
         let reader = DeviceStreamReader(source: MemoryByteSource(input.fleet), batchSize: pageSize)
         let cpuStart = processCPUSeconds()
         let start = monotonicNanoseconds()
-        try MappingPipeline.run(reader, mapper: mapper, threads: threads) { batch in
+        try MappingPipeline.run(reader, mapper: mapper, threads: threads) { (batch: inout MappedBatch) in
             result.devices += batch.rawCount
             result.events += batch.events
             result.rejected += batch.rejections.count

@@ -82,20 +82,24 @@ enum MapCommand: ConnectorSubcommand {
         var warnings = 0
         var events = 0
         var rejections: [DeviceRejection] = []
-        func deliver(_ batch: MappedBatch) throws {
+        func deliver(_ batch: inout MappedBatch) throws {
             for (position, warning) in batch.warnings {
                 warnings += 1
                 context.error("warning: \(devicesPath): device index \(position): \(warning)")
             }
             if !batch.ndjson.isEmpty {
                 // `writeLine` ends what it is given with a newline: the batch's last one.
-                try output.writeLine(Array(batch.ndjson.dropLast()))
+                batch.ndjson.removeLast()
+                try output.writeLine(batch.ndjson)
             }
             events += batch.events
             rejections.append(contentsOf: batch.rejections)
         }
         do {
-            if let first { try deliver(MappingPipeline.map(first, with: mapper)) }
+            if let first {
+                var batch = MappingPipeline.map(first, with: mapper)
+                try deliver(&batch)
+            }
             do {
                 try MappingPipeline.run(input.reader, mapper: mapper, threads: threadCount, deliver: deliver)
             } catch let error as OutputError {

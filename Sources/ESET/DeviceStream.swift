@@ -217,9 +217,10 @@ package final class DeviceStreamReader {
                 }
             case .element:
                 let start = cursor
-                let window = UnsafeBufferPointer(start: storage, count: filled)
+                // The scanner sees the window from the element on: its (discarded) error
+                // messages locate themselves by counting from its first byte.
+                let window = UnsafeBufferPointer(start: storage + start, count: filled - start)
                 var scanner = JSONScanner(window, depth: Self.arrayDepth)
-                scanner.position = start
                 var device: ESETDevice?
                 var rejection: DeviceRejection?
                 do {
@@ -228,13 +229,13 @@ package final class DeviceStreamReader {
                         device = try ESETDevice.scan(&scanner, cache: cache, rejection: &reason)
                         if device == nil, let reason {
                             // Rare: read the device again in full, for the rejects file.
-                            scanner.position = start
+                            scanner.position = 0
                             rejection = DeviceRejection(page: nil, index: index, reason: reason, raw: try scanner.parseValue())
                         }
                     } else {
                         let raw = try scanner.parseValue()
                         // A number that ends the window may go on in the next read.
-                        if scanner.position == filled, !atEndOfInput {
+                        if start + scanner.position == filled, !atEndOfInput {
                             try refill(keepingFrom: start)
                             continue
                         }
@@ -252,7 +253,7 @@ package final class DeviceStreamReader {
                     rejections.append(rejection)
                 }
                 index += 1
-                cursor = scanner.position
+                cursor = start + scanner.position
                 state = .separator
             case .separator:
                 if byte == UInt8(ascii: ",") {
@@ -279,7 +280,7 @@ package final class DeviceStreamReader {
     private func resolve(from offset: Int, prefix: StaticString) throws {
         let verdict = JSONParser.diagnose(
             resumingAfter: prefix, window: UnsafeBufferPointer(start: storage + offset, count: filled - offset),
-            at: position(of: offset), isEndOfInput: atEndOfInput)
+            at: { self.position(of: offset) }, isEndOfInput: atEndOfInput)
         switch verdict {
         case .needsMoreInput:
             try refill(keepingFrom: offset)
@@ -304,7 +305,7 @@ package final class DeviceStreamReader {
         state = .finished
         let verdict = JSONParser.diagnose(
             resumingAfter: prefix, window: UnsafeBufferPointer(start: storage + offset, count: filled - offset),
-            at: position(of: offset), isEndOfInput: true)
+            at: { self.position(of: offset) }, isEndOfInput: true)
         if case .invalid(let error) = verdict { return error }
         return PageDecodingError(page: nil, reason: "internal error: the streaming reader stopped at byte \(base + offset)")
     }

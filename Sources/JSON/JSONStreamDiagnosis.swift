@@ -30,7 +30,7 @@ extension JSONParser {
     /// more input is needed to know.
     ///
     /// `prefix` is a short valid start of a document that puts the parser into the state the
-    /// reader was in at the window's first byte (`[` inside a top-level array before its first element, `[0,` before a later one,
+    /// reader was in at the window's first byte, which `locate` gives (`[` inside a top-level array before its first element, `[0,` before a later one,
     /// `[{}` after an element, `[]` after the array). Everything the reader consumed before the
     /// window was valid and does not change how the rest parses (only the nesting depth does,
     /// which the prefix reproduces), so the parser's first error in `prefix + window` is the
@@ -38,7 +38,7 @@ extension JSONParser {
     /// string, a literal, an escape or a number, or right at the window's end) is
     /// `needsMoreInput` unless `isEndOfInput`.
     package static func diagnose(
-        resumingAfter prefix: StaticString, window: UnsafeBufferPointer<UInt8>, at position: JSONStreamPosition, isEndOfInput: Bool
+        resumingAfter prefix: StaticString, window: UnsafeBufferPointer<UInt8>, at locate: () -> JSONStreamPosition, isEndOfInput: Bool
     ) -> JSONStreamVerdict {
         var text: [UInt8] = []
         text.reserveCapacity(prefix.utf8CodeUnitCount + window.count)
@@ -55,6 +55,8 @@ extension JSONParser {
                 return .needsMoreInput
             }
             let relative = max(0, error.offset - prefix.utf8CodeUnitCount)
+            // Locating the window costs a pass over it: only for a real error.
+            let position = locate()
             var line = position.line
             var column = position.column
             var index = 0

@@ -45,17 +45,19 @@ package enum MappingPipeline {
     }
 
     /// Runs the pipeline to the end of the input, calling `deliver` on the calling thread for
-    /// every batch, in file order. `threads` 1 does everything on the calling thread; 2 or more
+    /// every batch, in file order (`inout` so that it may take the batch's bytes without a
+    /// copy). `threads` 1 does everything on the calling thread; 2 or more
     /// decode on a second thread (two stages: more threads would not help them).
     ///
     /// Rethrows the reader's error (after delivering every batch before it) or `deliver`'s
     /// (after stopping the decoding thread). No thread outlives the call.
     package static func run(
-        _ reader: DeviceStreamReader, mapper: DeviceMapper, threads: Int, deliver: (MappedBatch) throws -> Void
+        _ reader: DeviceStreamReader, mapper: DeviceMapper, threads: Int, deliver: (inout MappedBatch) throws -> Void
     ) throws {
         guard threads > 1 else {
             while let page = try reader.nextBatch() {
-                try deliver(map(page, with: mapper))
+                var batch = map(page, with: mapper)
+                try deliver(&batch)
             }
             return
         }
@@ -81,7 +83,9 @@ package enum MappingPipeline {
         }
         while true {
             switch queue.pop() {
-            case .page(let page): try deliver(map(page, with: mapper))
+            case .page(let page):
+                var batch = map(page, with: mapper)
+                try deliver(&batch)
             case .end: return
             case .failure(let error): throw error
             }

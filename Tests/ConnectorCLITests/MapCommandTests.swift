@@ -50,6 +50,46 @@ final class MapCommandTests: XCTestCase {
         XCTAssertEqual(result.stdout, "")
     }
 
+    /// 2,500 devices: three batches of the streaming reader (1,000 each).
+    private func fleetText(count: Int, corruptAt: Int? = nil) -> String {
+        var devices: [String] = []
+        for index in 0..<count {
+            let separator = index == corruptAt ? "" : ","
+            devices.append(#"{"uuid": "d-\#(index)", "displayName": "Dévice \#(index)", "lastSyncTime": "2025-05-21T10:00:00Z"\#(separator) "deviceType": "DEVICE_TYPE_DESKTOP"}"#)
+        }
+        return "[\n" + devices.joined(separator: ",\n") + "\n]\n"
+    }
+
+    func testOneAndTwoThreadsWriteTheSameEvents() async throws {
+        let devices = try write("fleet.json", fleetText(count: 2500))
+        let one = await run(["map", "--devices", devices, "--threads", "1"])
+        let two = await run(["map", "--devices", devices, "--threads", "2"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertEqual(one.stdout.split(separator: "\n").count, 2500)
+        XCTAssertEqual(two.stdout, one.stdout)
+        XCTAssertEqual(two.stderr, one.stderr)
+        let invalid = await run(["map", "--devices", devices, "--threads", "0"])
+        XCTAssertEqual(invalid.status, 64)
+        XCTAssertTrue(invalid.stderr.contains("--threads"), invalid.stderr)
+    }
+
+    func testASyntaxErrorFarIntoTheFileIsLocatedAfterTheEventsBeforeIt() async throws {
+        let devices = try write("fleet.json", fleetText(count: 2500, corruptAt: 2100))
+        for threads in ["1", "2"] {
+            let result = await run(["map", "--devices", devices, "--threads", threads])
+            XCTAssertEqual(result.status, 1)
+            XCTAssertTrue(
+                result.stderr.contains("\(devices): line 2102, column 90: expected ',' or '}' after object member"), result.stderr)
+            // The batches before the one holding the error were written.
+            XCTAssertEqual(result.stdout.split(separator: "\n").count, 2000, "threads \(threads)")
+            let output = directory.appendingPathComponent("events-\(threads).ndjson").path
+            let toFile = await run(["map", "--devices", devices, "--threads", threads, "--output", output])
+            XCTAssertEqual(toFile.status, 1)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no partial --output file")
+        }
+    }
+
     func testMissingFileIsAFailureNamingIt() async throws {
         let result = await run(["map", "--devices", directory.appendingPathComponent("nope.json").path])
         XCTAssertEqual(result.status, 1)

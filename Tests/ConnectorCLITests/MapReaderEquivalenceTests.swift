@@ -167,7 +167,7 @@ final class MapReaderEquivalenceTests: XCTestCase {
             var warnings: [String] = []
             var rejections: [DeviceRejection] = []
             do {
-                try MappingPipeline.run(reader, mapper: mapper, threads: threads) { batch in
+                try MappingPipeline.run(reader, mapper: mapper, threads: threads) { (batch: inout MappedBatch) in
                     ndjson += batch.ndjson
                     warnings += batch.warnings.map { "\($0.position): \($0.warning)" }
                     rejections += batch.rejections
@@ -206,7 +206,7 @@ final class MapReaderEquivalenceTests: XCTestCase {
         let reader = DeviceStreamReader(source: MemoryByteSource(fleet), chunkSize: 1024, batchSize: 1)
         var delivered = 0
         XCTAssertThrowsError(
-            try MappingPipeline.run(reader, mapper: mapper, threads: 2) { _ in
+            try MappingPipeline.run(reader, mapper: mapper, threads: 2) { (_: inout MappedBatch) in
                 delivered += 1
                 if delivered == 2 { throw Refused() }
             }
