@@ -8,6 +8,9 @@ import Glibc
 package protocol DeviceByteSource: AnyObject {
     /// Reads up to `buffer.count` bytes into `buffer`; 0 only at the end of the input.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Reads from `offset` (counted from where the input started) without moving the position of
+    /// `read(into:)`; nil when the input cannot be read twice (a pipe).
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int?
 }
 
 /// A read that failed (not the end of the input).
@@ -19,9 +22,29 @@ package struct DeviceSourceReadError: Error, Sendable, CustomStringConvertible {
 /// Reads an open file descriptor (a file, a pipe, standard input); never closes it.
 package final class FileDescriptorSource: DeviceByteSource {
     private let descriptor: Int32
+    /// Where the input started, for a regular file (nil: not one).
+    private let start: off_t?
 
     package init(descriptor: Int32) {
         self.descriptor = descriptor
+        var info = stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            let position = lseek(descriptor, 0, SEEK_CUR)
+            start = position >= 0 ? position : nil
+        } else {
+            start = nil
+        }
+    }
+
+    package func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+        guard let start else { return nil }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let count = pread(descriptor, base, buffer.count, start + off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw DeviceSourceReadError(code: errno)
+        }
     }
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -55,6 +78,15 @@ package final class MemoryByteSource: DeviceByteSource {
             base.copyMemory(from: source.baseAddress! + offset, byteCount: count)
         }
         offset += count
+        return count
+    }
+
+    package func read(at position: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int? {
+        let count = min(buffer.count, max(0, bytes.count - position), maximumRead)
+        guard count > 0, let base = buffer.baseAddress else { return 0 }
+        bytes.withUnsafeBytes { source in
+            base.copyMemory(from: source.baseAddress! + position, byteCount: count)
+        }
         return count
     }
 }
@@ -115,10 +147,11 @@ extension DevicePage {
 ///
 /// A file whose JSON text is an array is streamed: the reader holds a window of about
 /// `chunkSize` bytes (more only while one element is larger), decodes the elements in it in
-/// place with the page scanner, and moves on. Anything else (a `{"devices": [...]}` page, a lone
-/// device, a scalar, empty input) is read whole and decoded as before, because its meaning can
-/// depend on its last byte (a repeated `devices` member replaces the first; an object without
-/// one is a single device).
+/// place with the page scanner, and moves on. A `{"devices": [...]}` page is streamed the same
+/// way when the input can be read twice (a regular file) and a first pass over its structure
+/// finds exactly one `devices` member, holding an array: a repeated member would replace the
+/// first. Anything else (such pages on a pipe, a lone device, a scalar, empty input) is read
+/// whole and decoded as before, because its meaning can depend on its last byte.
 ///
 /// Errors come in file order, as the whole-file decode finds them: batches before a syntax
 /// error are delivered, then `nextBatch()` throws the error the whole file would have thrown.
@@ -137,6 +170,10 @@ package final class DeviceStreamReader {
     private var lastNewlineBefore = -1
     private var state = State.start
     private var index = 0
+    /// Whether the array is the top-level value or a page's `devices` member.
+    private var isPage = false
+    /// One cache for the whole input, as when the file was decoded in one piece.
+    private let cache = JSONStringCache()
 
     private enum State {
         case start
@@ -174,6 +211,9 @@ package final class DeviceStreamReader {
                 if cursor < filled || atEndOfInput { break }
                 try refill(keepingFrom: 0)  // the whole-file path may need these bytes
             }
+            if cursor < filled, storage[cursor] == UInt8(ascii: "{"), try hasOneDevicesArray(), try enterPage() {
+                return try streamBatch()
+            }
             guard cursor < filled, storage[cursor] == UInt8(ascii: "[") else {
                 state = .finished
                 return try DevicePage.decodeDevicesFile(try readRest())
@@ -186,16 +226,89 @@ package final class DeviceStreamReader {
         }
     }
 
+    // MARK: A page's head
+
+    private static let devicesKey = JSONKeySet(["devices"])
+
+    /// A first pass over the page's structure (reads the input twice): one `devices` member?
+    private func hasOneDevicesArray() throws -> Bool {
+        var survey = JSONTopLevelMemberSurvey(name: "devices")
+        let size = max(capacity, 1 << 16)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { chunk.deallocate() }
+        var offset = 0
+        while !survey.isComplete {
+            guard let count = try source.read(at: offset, into: chunk) else { return false }
+            if count == 0 { break }
+            survey.feed(UnsafeBufferPointer(start: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+            offset += count
+        }
+        return survey.occurrences == 1 && survey.everyValueIsAnArray
+    }
+
+    /// Reads the page up to its `devices` array's `[` (the members before it are checked and
+    /// skipped); false when the page turns out to need the whole-file path after all.
+    private func enterPage() throws -> Bool {
+        while true {
+            var scanner = JSONScanner(UnsafeBufferPointer(start: storage, count: filled))
+            scanner.position = cursor
+            do {
+                try scanner.enterObject()
+                while let key = try scanner.nextKey(in: Self.devicesKey) {
+                    guard key == 0 else {
+                        try scanner.skipValue()
+                        continue
+                    }
+                    if scanner.peek() == nil, !atEndOfInput { break }  // read more
+                    guard scanner.peek() == UInt8(ascii: "[") else { return false }
+                    cursor = scanner.position + 1
+                    isPage = true
+                    state = .firstElement
+                    return true
+                }
+                if scanner.peek() == nil, !atEndOfInput {
+                    try refill(keepingFrom: 0)
+                    continue
+                }
+                return false
+            } catch {
+                switch JSONParser.diagnose(
+                    resumingAfter: "", window: UnsafeBufferPointer(start: storage, count: filled), at: { self.position(of: 0) },
+                    isEndOfInput: atEndOfInput)
+                {
+                case .needsMoreInput: try refill(keepingFrom: 0)  // nothing is dropped: the whole path may still need it
+                case .invalid(let error):
+                    state = .finished
+                    throw error
+                case .valid: return false
+                }
+            }
+        }
+    }
+
     // MARK: Streaming the array
 
-    private static let arrayDepth = 1
+    private var arrayDepth: Int { isPage ? 2 : 1 }
+
+    /// Puts the general parser where the stream is: before the first element, before a later
+    /// one, after one, after the array.
+    private var prefixBeforeFirstElement: StaticString { isPage ? #"{"devices":["# : "[" }
+    private var prefixBeforeElement: StaticString { isPage ? #"{"devices":[0,"# : "[0," }
+    private var prefixAfterElement: StaticString { isPage ? #"{"devices":[{}"# : "[{}" }
+    private var prefixAfterArray: StaticString { isPage ? #"{"devices":[]"# : "[]" }
 
     private func streamBatch() throws -> DevicePage? {
         var devices: [ESETDevice] = []
         var positions: [Int] = []
         var rejections: [DeviceRejection] = []
-        let cache = JSONStringCache()
         while devices.count + rejections.count < batchSize {
+            if state == .trailer, isPage {
+                // The rest of the page (its other members) is small: checked in one piece.
+                while !atEndOfInput { try refill(keepingFrom: cursor) }
+                try resolve(from: cursor, prefix: prefixAfterArray)
+                state = .finished
+                break
+            }
             skipWhitespace()
             if cursor == filled {
                 if state == .trailer, atEndOfInput {
@@ -220,7 +333,7 @@ package final class DeviceStreamReader {
                 // The scanner sees the window from the element on: its (discarded) error
                 // messages locate themselves by counting from its first byte.
                 let window = UnsafeBufferPointer(start: storage + start, count: filled - start)
-                var scanner = JSONScanner(window, depth: Self.arrayDepth)
+                var scanner = JSONScanner(window, depth: arrayDepth)
                 var device: ESETDevice?
                 var rejection: DeviceRejection?
                 do {
@@ -243,7 +356,7 @@ package final class DeviceStreamReader {
                     }
                 } catch {
                     // Cut by the window's end, or malformed: the general parser decides.
-                    try resolve(from: start, prefix: index == 0 ? "[" : "[0,")
+                    try resolve(from: start, prefix: index == 0 ? prefixBeforeFirstElement : prefixBeforeElement)
                     continue
                 }
                 if let device {
@@ -263,10 +376,10 @@ package final class DeviceStreamReader {
                     cursor += 1
                     state = .trailer
                 } else {
-                    try resolve(from: cursor, prefix: "[{}")
+                    try resolve(from: cursor, prefix: prefixAfterElement)
                 }
             case .trailer:
-                try resolve(from: cursor, prefix: "[]")
+                try resolve(from: cursor, prefix: prefixAfterArray)
             case .start, .finished:
                 preconditionFailure("streamBatch runs only inside the array")
             }
@@ -287,6 +400,8 @@ package final class DeviceStreamReader {
         case .invalid(let error):
             state = .finished
             throw error
+        case .valid where isPage && state == .trailer:
+            return
         case .valid:
             // The scanner and the parser accept the same texts; disagreeing is a bug.
             state = .finished
@@ -298,9 +413,9 @@ package final class DeviceStreamReader {
     private func syntaxError(at offset: Int) -> Error {
         let prefix: StaticString
         switch state {
-        case .firstElement: prefix = "["
-        case .element: prefix = index == 0 ? "[" : "[0,"
-        default: prefix = "[{}"
+        case .firstElement: prefix = prefixBeforeFirstElement
+        case .element: prefix = index == 0 ? prefixBeforeFirstElement : prefixBeforeElement
+        default: prefix = prefixAfterElement
         }
         state = .finished
         let verdict = JSONParser.diagnose(

@@ -73,3 +73,113 @@ extension JSONParser {
         }
     }
 }
+
+/// Follows the structure of a JSON text chunk by chunk, without checking it, to learn how often
+/// its top-level object has a member of one name and whether every such member holds an array.
+///
+/// A streaming reader asks this before streaming the `devices` array of a page: a later member
+/// of the same name would replace the array, so streaming is right only when there is exactly one.
+/// On a malformed text the answer means nothing, which is harmless: the stream checks every byte
+/// and stops at the first error, the whole document's.
+package struct JSONTopLevelMemberSurvey {
+    private let name: String
+    private let nameBytes: [UInt8]
+    /// Members of that name seen so far.
+    package private(set) var occurrences = 0
+    /// False once a member of that name holds something else than an array.
+    package private(set) var everyValueIsAnArray = true
+    /// True once the top-level value has ended.
+    package private(set) var isComplete = false
+
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var expectingName = false
+    private var collectingName = false
+    private var nameTooLong = false
+    private var collected: [UInt8] = []
+    private var valueOfNameDue = false
+
+    /// - Parameter name: printable ASCII.
+    package init(name: String) {
+        self.name = name
+        nameBytes = Array(name.utf8)
+    }
+
+    package mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        let count = chunk.count
+        while index < count, !isComplete {
+            if inString {
+                if !collectingName, !escaped {
+                    // Skip the string's plain bytes eight at a time.
+                    index = firstSpecialStringByte(in: chunk, from: index)
+                    if index >= count { return }
+                }
+                let byte = chunk[index]
+                index += 1
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    if collectingName {
+                        collectingName = false
+                        if !nameTooLong, isTheName(collected) {
+                            occurrences += 1
+                            valueOfNameDue = true
+                        }
+                    }
+                    continue
+                }
+                if collectingName {
+                    if collected.count < 64 { collected.append(byte) } else { nameTooLong = true }
+                }
+                continue
+            }
+            let byte = chunk[index]
+            index += 1
+            switch byte {
+            case 0x20, 0x0A, 0x0D, 0x09:
+                continue
+            case UInt8(ascii: "\""):
+                inString = true
+                if depth == 1, expectingName {
+                    collectingName = true
+                    nameTooLong = false
+                    collected.removeAll(keepingCapacity: true)
+                } else {
+                    noteValue(isArray: false)
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                noteValue(isArray: byte == UInt8(ascii: "["))
+                depth += 1
+                if depth == 1 { expectingName = byte == UInt8(ascii: "{") }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth <= 0 { isComplete = true }
+            case UInt8(ascii: ","):
+                if depth == 1 { expectingName = true }
+            case UInt8(ascii: ":"):
+                if depth == 1 { expectingName = false }
+            default:
+                noteValue(isArray: false)  // a number or literal
+            }
+        }
+    }
+
+    private mutating func noteValue(isArray: Bool) {
+        guard depth == 1, valueOfNameDue else { return }
+        valueOfNameDue = false
+        if !isArray { everyValueIsAnArray = false }
+    }
+
+    private func isTheName(_ bytes: [UInt8]) -> Bool {
+        if bytes == nameBytes { return true }
+        guard bytes.contains(UInt8(ascii: "\\")) else { return false }
+        // Escaped spellings (`dev\u0069ces`) name the member too, as `JSONObject` lookups see it.
+        guard case .string(let decoded)? = try? JSONParser.parse([UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")]) else { return false }
+        return decoded == name
+    }
+}

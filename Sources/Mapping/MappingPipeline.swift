@@ -109,11 +109,13 @@ private final class BatchQueue: Sendable {
 
     private let items = Mutex<[Item]>([])
     private let cancelled = Atomic<Bool>(false)
-    private let room: DispatchSemaphore
+    private let room = DispatchSemaphore(value: 0)
     private let available = DispatchSemaphore(value: 0)
 
     init(capacity: Int) {
-        room = DispatchSemaphore(value: capacity)
+        // Created at 0 and raised: libdispatch traps when a semaphore is destroyed below the
+        // value it was created with, which a cancelled run leaves it at.
+        for _ in 0..<capacity { room.signal() }
     }
 
     /// Waits until an item may be pushed; false once the consumer gave up.

@@ -130,6 +130,22 @@ final class MapReaderEquivalenceTests: XCTestCase {
             "[" + String(repeating: "[", count: 512) + String(repeating: "]", count: 512) + "]",
             "[{\"uuid\": \"a\", \"x\": " + String(repeating: "[", count: 510) + String(repeating: "]", count: 510) + "}]",
             "[{\"uuid\": \"a\", \"x\": " + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}]",
+            // Pages: streamed when they have one `devices` array, else read whole.
+            "{\"nextPageToken\": \"x\", \"devices\": [\(device), 5, {}], \"other\": {\"a\": [1, \"]\"]}}",
+            "{\"devices\": [\(device)] \"x\": 1}",
+            "{\"devices\": [\(device)]}}",
+            "{\"devices\": [\(device)],}",
+            "{\"devices\": [\(device)]",
+            "{\"devices\": [\(device), ]}",
+            "{\"a\": tru, \"devices\": [\(device)]}",
+            "{\"a\": \"\\\"devices\\\"\", \"devices\": [\(device)]}",
+            "{\"devices\": [\(device)], \"devices\": [{\"uuid\": \"b\"}]}",
+            "{\"devices\": [\(device)], \"devices\": null}",
+            "{\"devices\": [\(device)], \"dev\\u0069ces\": 5}",
+            "{\"dev\\u0069ces\": [\(device)], \"nextPageToken\": null}",
+            "{\"x\": {\"devices\": 1}, \"devices\": [\(device)]}",
+            "{\"devices\": [" + String(repeating: "[", count: 510) + String(repeating: "]", count: 510) + "]}",
+            "{\"devices\": [" + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "]}",
         ]
         for text in arrays {
             assertStreamEquivalent(Array(text.utf8), String(text.prefix(80)))
