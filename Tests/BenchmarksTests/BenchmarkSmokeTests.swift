@@ -23,6 +23,15 @@ final class BenchmarkSmokeTests: XCTestCase {
             outputs.append(result.outputBytes)
         }
         XCTAssertEqual(outputs[0], outputs[1], "both decoders give the same NDJSON size")
+        // The streaming pipeline of `eset-connector map`, on two threads: the same devices and bytes.
+        let pipeline = MapBenchmark(deviceCount: 400, pageSize: 150, threads: 2)
+        let input = pipeline.prepare()
+        XCTAssertTrue(input.pages.isEmpty)
+        let result = try pipeline.run(input)
+        XCTAssertEqual(result.devices, 400)
+        XCTAssertEqual(result.events, 400)
+        XCTAssertEqual(result.outputBytes, outputs[0])
+        XCTAssertEqual(result.line(run: "1")["threads"], "2")
     }
 
     func testServeStartsTheMockDrivesItAndReportsEveryConnectionCount() throws {
@@ -62,7 +71,7 @@ final class BenchmarkSmokeTests: XCTestCase {
     func testMapProcessRunsTheConnectorsMapCommandAsAWholeProcess() throws {
         try requireSiblings()
         var lines: [ResultLine] = []
-        let benchmark = MapProcessBenchmark(deviceCount: 300, runs: 2, connectorExecutable: sibling("eset-connector"))
+        let benchmark = MapProcessBenchmark(deviceCount: 300, runs: 2, connectorExecutable: sibling("eset-connector"), threads: 2)
         let results = try benchmark.run(emit: { lines.append($0) }, note: { _ in })
         XCTAssertEqual(results.count, 2)
         for result in results {
@@ -72,6 +81,7 @@ final class BenchmarkSmokeTests: XCTestCase {
         }
         let best = try XCTUnwrap(lines.first { $0["bench"] == "map-process" && $0["run"] == "best" })
         XCTAssertEqual(best["devices"], "300")
+        XCTAssertEqual(best["threads"], "2")
         XCTAssertGreaterThan(Double(best["devices_per_s"] ?? "") ?? 0, 0)
     }
 
