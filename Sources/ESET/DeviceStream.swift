@@ -177,9 +177,9 @@ package final class DeviceStreamReader {
 
     private enum State {
         case start
-        /// Inside the top-level array: before its first element, before an element, after one.
+        /// Inside the array: before its first element, before an element, after one.
         case firstElement, element, separator
-        /// After the array's `]`: only whitespace may follow.
+        /// After the array's `]`: whitespace (a top-level array), or the rest of the page.
         case trailer
         case finished
     }
