@@ -49,7 +49,7 @@ extension MockEngine {
             }
             return scenariosDocument()
         case ("GET", ["journal"]):
-            var entries = state.withLock { $0.journalEntries }
+            var entries = journal.withLock { $0.storedEntries }
             switch MockEngine.countParameter(request, "limit", default: entries.count) {
             case .success(let limit): entries = Array(entries.suffix(limit))
             case .failure(let error): return error.response
@@ -173,6 +173,8 @@ extension MockEngine {
             let scenarios = state.scenarios
             state = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex, tokenCapacity: capacity)
             state.activate(scenarios)
+            // Under the state lock as well, so state and journal are reset as one step for readers.
+            journal.withLock { $0 = MockJournal() }
         }
         foreign.reset()
     }
@@ -213,7 +215,8 @@ extension MockEngine {
 
     var counters: MockCounters {
         state.withLock { state in
-            MockCounters(total: state.totalCalls, byRoute: state.counters,
+            let (total, byRoute) = journal.withLock { ($0.totalCalls, $0.counters) }
+            return MockCounters(total: total, byRoute: byRoute,
                          sekoiaItemsReceived: state.sekoiaItemsReceived, sekoiaBatchesAccepted: state.sekoiaBatchesAccepted,
                          sekoiaBatchesRejected: state.sekoiaBatchesRejected)
         }
