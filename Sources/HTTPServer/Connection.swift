@@ -339,10 +339,10 @@ final class Connection {
         } else {
             connection = clientIsHTTP10 ? "keep-alive" : nil
         }
-        let head = ResponseWriter.head(status: status, headers: response.headers,
-                                       contentLength: bodyForbidden ? nil : length,
-                                       connection: connection, date: currentDate())
-        var segments: [[UInt8]] = [Array(head.utf8)]
+        let head = ResponseWriter.headBytes(status: status, headers: response.headers,
+                                            contentLength: bodyForbidden ? nil : length,
+                                            connection: connection, date: currentDate())
+        var segments: [[UInt8]] = [head]
         if sendsBody {
             if case .truncate(let limit) = response.disposition {
                 var remaining = max(0, limit)

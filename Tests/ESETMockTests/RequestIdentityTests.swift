@@ -53,4 +53,13 @@ final class RequestIdentityTests: XCTestCase {
             XCTAssertEqual(MockEngine.bearer(request), Self.referenceBearer(value), String(reflecting: value))
         }
     }
+
+    func testPathSegmentsSplitLikeStringSplit() {
+        let paths = ["", "/", "//", "/a", "/a/", "/eu.device-management.eset.systems/v1/devices", "/a//b///c", "a/b",
+                     "/%2F/x", "/é/ü", "/a\u{301}/b", "/\u{301}/x", "/a/\r\n/b"]
+        for path in paths {
+            XCTAssertEqual(MockEngine.pathSegments(path), path.split(separator: "/", omittingEmptySubsequences: false),
+                           String(reflecting: path))
+        }
+    }
 }
