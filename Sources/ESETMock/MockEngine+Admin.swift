@@ -171,8 +171,12 @@ extension MockEngine {
         let capacity = configuration.tokenCapacity
         state.withLock { state in
             let scenarios = state.scenarios
+            // The fleet version counts on across resets: a page key never names two fleets.
+            let version = state.fleetVersion + 1
             state = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex, tokenCapacity: capacity)
+            state.fleetVersion = version
             state.activate(scenarios)
+            pageBodies.removeAll()
             // Under the state lock as well, so state and journal are reset as one step for readers.
             journal.withLock { $0 = MockJournal() }
         }
@@ -191,8 +195,7 @@ extension MockEngine {
             state.devicePagesServed = 0
             state.duplicateServed = false
             state.filterCache = nil
-            state.pageBodies.removeAll()
-            state.pageBodiesBytes = 0
+            pageBodies.removeAll()
         }
     }
 

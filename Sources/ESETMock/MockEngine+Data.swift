@@ -1,3 +1,4 @@
+import Synchronization
 import HTTPServer
 import JSON
 
@@ -97,8 +98,9 @@ extension MockEngine {
         }
         let invalid = checkParameters(request, operationPath: context.operationPath ?? request.path)
         let query = listing.map { MockEngine.pageQuery(request, listing: $0) }
+        let presented = SecureToken.split(bearer)
         let gate: Gate = state.withLock { state in
-            guard let (selector, validator) = SecureToken.split(bearer),
+            guard let (selector, validator) = presented,
                   var token = state.accessTokens[selector],
                   SecureToken.constantTimeEquals(token.validator, validator),
                   token.region == region else {
@@ -276,6 +278,8 @@ extension MockEngine {
     struct PageQuery {
         let pageSize: Int
         let tokenText: String
+        /// `tokenText` split into selector and validator (nil when absent or malformed).
+        let tokenParts: (selector: String, validator: [UInt8])?
         let filters: DeviceFilters
         let filterKey: String
     }
@@ -298,7 +302,9 @@ extension MockEngine {
             case .failure(let error): return .failure(error)
             }
         }
-        return .success(PageQuery(pageSize: pageSize, tokenText: tokenText, filters: filters, filterKey: filters.key))
+        return .success(PageQuery(pageSize: pageSize, tokenText: tokenText,
+                                  tokenParts: tokenText.isEmpty ? nil : SecureToken.split(tokenText),
+                                  filters: filters, filterKey: filters.key))
     }
 
     /// A list page (devices: with `extraDevicesPerPage` applied) on its own, for a call whose
@@ -318,7 +324,7 @@ extension MockEngine {
         let (pageSize, tokenText, filters, filterKey) = (query.pageSize, query.tokenText, query.filters, query.filterKey)
         var offset = 0
         if !tokenText.isEmpty {
-            guard let (selector, validator) = SecureToken.split(tokenText),
+            guard let (selector, validator) = query.tokenParts,
                   let cursor = state.pageCursors[selector],
                   SecureToken.constantTimeEquals(cursor.validator, validator),
                   cursor.region == region, cursor.listing == listing else {
@@ -346,32 +352,12 @@ extension MockEngine {
             }
             next = pageToken(&state, region: region, listing: listing, offset: nextOffset, filterKey: filterKey)
         }
-        let closing: [UInt8]
-        if let next {
-            var close = Array("],\"nextPageToken\":".utf8)
-            JSONWriter.appendEscaped(next, to: &close)
-            close.append(UInt8(ascii: "}"))
-            closing = close
-        } else {
-            switch state.settings.lastPageToken {
-            case .empty: closing = closeWithEmptyToken
-            case .missing: closing = closeWithoutToken
-            case .null: closing = closeWithNullToken
-            }
-        }
-        // Everything the body's bytes depend on: the records (listing and fleet version), the
-        // selection, the slice, and the closing member with its token.
-        let key = PageBodyKey(listing: listing, fleetVersion: state.fleetVersion, emptyFleet: state.settings.emptyFleet,
-                              filterKey: filterKey, start: start, end: end, closing: closing)
-        let cached = state.pageBodies[key]
-        var pageRecords: [FixtureRecord] = []
-        if cached == nil {
-            // Taken before any fleet change below: this page shows the fleet as it was asked.
-            pageRecords.reserveCapacity(end - start)
-            for position in start..<end {
-                pageRecords.append(records[selected?[position] ?? position])
-            }
-        }
+        // The records as they are now: a fleet change below replaces `state.devices` (copy on
+        // write), so this page still shows the fleet as it was asked.
+        let page = PageSlice(records: records, selected: selected, range: start..<end, listing: listing,
+                             key: PageBodyKey(listing: listing, fleetVersion: state.fleetVersion,
+                                              emptyFleet: state.settings.emptyFleet, filterKey: filterKey,
+                                              start: start, end: end, next: next, lastPageToken: state.settings.lastPageToken))
         var extra: ExtraDevices?
         if listing == .devices {
             state.devicePagesServed += 1
@@ -381,48 +367,57 @@ extension MockEngine {
             // After the fleet change, as when it was a critical section of its own after this one.
             extra = MockEngine.reserveExtraDevices(&state)
         }
-        if let cached { return .cached(cached, extra: extra) }
-        return .assemble(pageRecords, opening: listing == .devices ? devicesOpen : groupsOpen, closing: closing, key: key,
-                         extra: extra)
+        return .page(page, extra: extra)
     }
 
-    /// Joins a page outside the state lock and caches it; applies `extraDevicesPerPage`.
+    /// The closing member of a list page: the next token, or the last page's style.
+    static func closing(next: String?, last: MockScenario.LastPageTokenStyle) -> [UInt8] {
+        if let next {
+            var close = Array("],\"nextPageToken\":".utf8)
+            JSONWriter.appendEscaped(next, to: &close)
+            close.append(UInt8(ascii: "}"))
+            return close
+        }
+        switch last {
+        case .empty: return closeWithEmptyToken
+        case .missing: return closeWithoutToken
+        case .null: return closeWithNullToken
+        }
+    }
+
+    /// Joins a page outside the state lock (or takes it from the cache) and caches it; applies
+    /// `extraDevicesPerPage`.
     func finishPage(_ outcome: PageOutcome) -> HTTPResponse {
         switch outcome {
         case .answer(let response):
             return response
-        case .cached(let body, let extra):
-            return MockEngine.oversized(MockEngine.pageResponse(body), extra)
-        case .assemble(let pageRecords, let opening, let closing, let key, let extra):
+        case .page(let page, let extra):
+            let key = page.key
+            if let cached = pageBodies.lookup(key) { return MockEngine.oversized(MockEngine.pageResponse(cached), extra) }
             // Joined outside the lock: other requests need not wait for a megabyte copy. Each
             // object is copied once, straight from the (mapped) fixture into the body.
+            let opening = page.listing == .devices ? devicesOpen : groupsOpen
+            let closing = MockEngine.closing(next: key.next, last: key.lastPageToken)
+            var length = opening.count + closing.count
+            for position in page.range { length += page.record(at: position).byteCount + 1 }
             var body: [UInt8] = []
-            body.reserveCapacity(opening.count + closing.count + pageRecords.reduce(0) { $0 + $1.byteCount + 1 })
+            body.reserveCapacity(length)
             body.append(contentsOf: opening)
-            for (position, record) in pageRecords.enumerated() {
-                if position > 0 { body.append(contentsOf: comma) }
-                record.append(to: &body)
+            for position in page.range {
+                if position > page.range.lowerBound { body.append(contentsOf: comma) }
+                page.record(at: position).append(to: &body)
             }
             body.append(contentsOf: closing)
-            if body.count <= MockEngine.pageBodyCacheLimit / 8 {
-                // A page too large to cache never takes the lock again.
-                state.withLock { state in
-                    if state.pageBodiesBytes + body.count > MockEngine.pageBodyCacheLimit {
-                        state.pageBodies.removeAll()
-                        state.pageBodiesBytes = 0
-                    }
-                    if state.pageBodies.updateValue(body, forKey: key) == nil { state.pageBodiesBytes += body.count }
-                }
-            }
+            pageBodies.store(body, for: key)
             return MockEngine.oversized(MockEngine.pageResponse(body), extra)
         }
     }
 
-    /// A list page still to be joined, or a complete answer (an error, or a cached page).
+    /// A list page to take from the cache or to join, or a complete answer (an error).
     enum PageOutcome {
         case answer(HTTPResponse)
-        case cached([UInt8], extra: ExtraDevices?)
-        case assemble([FixtureRecord], opening: [UInt8], closing: [UInt8], key: PageBodyKey, extra: ExtraDevices?)
+        /// A page to take from the cache or to join.
+        case page(PageSlice, extra: ExtraDevices?)
     }
 
     /// Bytes of assembled pages kept for re-serving: about 40 pages of 1,000 typical devices.
@@ -536,7 +531,47 @@ struct PageBodyKey: Hashable {
     let filterKey: String
     let start: Int
     let end: Int
-    let closing: [UInt8]
+    /// The closing member: the next token, or (last page) the scenario's style.
+    let next: String?
+    let lastPageToken: MockScenario.LastPageTokenStyle
+}
+
+/// The records of one list page as the state lock saw them (the array is shared, not copied).
+struct PageSlice {
+    let records: [FixtureRecord]
+    let selected: [Int]?
+    let range: Range<Int>
+    let listing: Listing
+    let key: PageBodyKey
+
+    func record(at position: Int) -> FixtureRecord { records[selected?[position] ?? position] }
+}
+
+/// Assembled list pages by everything their bytes depend on, behind their own lock so that a
+/// page asked again is found without the state lock. Keys carry the fleet version, which never
+/// repeats (a reset continues the count), so an entry stored late by a call that began before a
+/// reset or a fleet change can never be served for the new fleet.
+final class PageBodyCache: Sendable {
+    private struct Entries {
+        var bodies: [PageBodyKey: [UInt8]] = [:]
+        var bytes = 0
+    }
+    private let entries = Mutex(Entries())
+
+    func lookup(_ key: PageBodyKey) -> [UInt8]? { entries.withLock { $0.bodies[key] } }
+
+    func store(_ body: [UInt8], for key: PageBodyKey) {
+        guard body.count <= MockEngine.pageBodyCacheLimit / 8 else { return }
+        entries.withLock { entries in
+            if entries.bytes + body.count > MockEngine.pageBodyCacheLimit {
+                entries.bodies.removeAll()
+                entries.bytes = 0
+            }
+            if entries.bodies.updateValue(body, forKey: key) == nil { entries.bytes += body.count }
+        }
+    }
+
+    func removeAll() { entries.withLock { $0 = Entries() } }
 }
 
 /// An answer to send instead of the normal one, carried through `Result`.

@@ -31,6 +31,8 @@ final class MockEngine: Sendable {
     let state: Mutex<MockState>
     /// The journal and counters, apart from `state` (see `MockJournal` for the lock order).
     let journal = Mutex(MockJournal())
+    /// Assembled list pages, apart from `state` (taken after it where both are needed).
+    let pageBodies = PageBodyCache()
     /// The second listener redirect scenarios point at.
     let foreign: ForeignOriginTrap
 

@@ -115,10 +115,6 @@ struct MockState {
     /// Synthetic devices already added by `extraDevicesPerPage` (their uuids count on).
     var extraDevicesServed = 0
     var filterCache: (key: String, version: Int, indices: [Int])?
-    /// Whole list-page bodies already assembled, by everything that decides their bytes (see
-    /// `MockEngine.listPage`), so that a page asked again is sent as one buffer, not re-joined.
-    var pageBodies: [PageBodyKey: [UInt8]] = [:]
-    var pageBodiesBytes = 0
 
     var sekoiaTasks: BoundedStore<SekoiaTask>
     var sekoiaBatches: [MockSekoiaBatch] = []
