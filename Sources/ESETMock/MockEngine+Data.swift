@@ -318,8 +318,8 @@ extension MockEngine {
     }
 
     /// The state's part of a list page, under the state lock: the cursor, the slice, the next
-    /// token, the scenario effects (duplicate, repeated token, fleet change, extra devices), and
-    /// the assembled-page cache lookup. Nothing here copies a body.
+    /// token and the scenario effects (duplicate, repeated token, fleet change, extra devices).
+    /// The page cache lookup and any copying of bytes happen after the lock, in `finishPage`.
     func pageOutcome(_ state: inout MockState, _ query: PageQuery, region: MockRegion, listing: Listing) -> PageOutcome {
         let (pageSize, tokenText, filters, filterKey) = (query.pageSize, query.tokenText, query.filters, query.filterKey)
         var offset = 0
