@@ -77,6 +77,11 @@ final class HostileServer: @unchecked Sendable {
 
     private func serve(_ connection: Int32) {
         defer { close(connection) }
+        if keepAlive {
+            // An idle kept-alive connection ends this thread after a while rather than never.
+            var idle = timeval(tv_sec: 30, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &idle, socklen_t(MemoryLayout<timeval>.size))
+        }
         var received: [UInt8] = []
         for _ in 0..<(keepAlive ? 10_000 : 1) {
             guard serveOne(connection, &received) else { return }
