@@ -172,6 +172,12 @@ package struct JSONWriter: Sendable {
     /// `writeEscaped(_:to:)` into `capacity` bytes at most: nil, with nothing guaranteed about
     /// the bytes at `destination`, when `text` might not fit.
     package static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int? {
+        // One visit to the string's bytes for both the size check and the writing.
+        if let written = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Int? in
+            utf8.count * 6 + 2 <= capacity ? writeEscaped(utf8: utf8, to: destination) : nil
+        }) {
+            return written
+        }
         guard maximumEscapedCount(of: text) <= capacity else { return nil }
         return writeEscaped(text, to: destination)
     }
