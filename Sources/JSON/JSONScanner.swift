@@ -34,7 +34,10 @@ package struct JSONScanner {
 
     @inlinable @inline(__always) mutating func skipWhitespace() {
         while cursor < buffer.count {
-            switch buffer[cursor] {
+            let byte = buffer[cursor]
+            // Every token byte is above the space: one comparison for the usual, compact case.
+            if byte > 0x20 { return }
+            switch byte {
             case 0x20, 0x0A, 0x0D, 0x09: cursor += 1
             default: return
             }
