@@ -334,13 +334,15 @@ package final class DeviceStreamReader {
                 // messages locate themselves by counting from its first byte.
                 let window = UnsafeBufferPointer(start: storage + start, count: filled - start)
                 var scanner = JSONScanner(window, depth: arrayDepth)
-                var device: ESETDevice?
+                var decoded = false
                 var rejection: DeviceRejection?
+                let devicesBefore = devices.count
                 do {
                     if byte == UInt8(ascii: "{") {
                         var reason: DeviceRejection.Reason?
-                        device = try ESETDevice.scan(&scanner, cache: cache, rejection: &reason)
-                        if device == nil, let reason {
+                        // `scan` appends the device itself (no copy through an optional).
+                        decoded = try ESETDevice.scan(&scanner, cache: cache, rejection: &reason, into: &devices)
+                        if !decoded, let reason {
                             // Rare: read the device again in full, for the rejects file.
                             scanner.position = 0
                             rejection = DeviceRejection(page: nil, index: index, reason: reason, raw: try scanner.parseValue())
@@ -355,12 +357,13 @@ package final class DeviceStreamReader {
                         rejection = DeviceRejection(page: nil, index: index, reason: .notAnObject(raw.typeName), raw: raw)
                     }
                 } catch {
+                    // A device cut short may have been appended half-decoded: drop it.
+                    if devices.count > devicesBefore { devices.removeLast(devices.count - devicesBefore) }
                     // Cut by the window's end, or malformed: the general parser decides.
                     try resolve(from: start, prefix: index == 0 ? prefixBeforeFirstElement : prefixBeforeElement)
                     continue
                 }
-                if let device {
-                    devices.append(device)
+                if decoded {
                     positions.append(index)
                 } else if let rejection {
                     rejections.append(rejection)

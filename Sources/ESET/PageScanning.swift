@@ -119,8 +119,9 @@ extension DevicePage {
                 let start = scanner.position
                 if scanner.peek() == UInt8(ascii: "{") {
                     var rejection: DeviceRejection.Reason?
-                    if let device = try ESETDevice.scan(&scanner, cache: cache, rejection: &rejection) {
-                        devices.append(consume device)
+                    // Appended by `scan` itself: returning the device through an optional
+                    // copied it (every string retained, then released).
+                    if try ESETDevice.scan(&scanner, cache: cache, rejection: &rejection, into: &devices) {
                         positions.append(index)
                     } else if let reason = rejection {
                         // Rare: read the device again in full, for the rejects file.
@@ -188,14 +189,28 @@ extension ESETDevice {
 
     /// Decodes one device object in place (the scanner is at its `{`), with the results of
     /// `decode(_:)`: every member is read in order, so a repeated member ends with its last value.
-    /// Returns nil with `rejection` set when the device has no usable uuid (G4).
+    /// Appends the device to `devices` and returns true, or returns false with `rejection` set
+    /// when the device has no usable uuid (G4).
     static func scan(
-        _ scanner: inout JSONScanner, cache: JSONStringCache, rejection: inout DeviceRejection.Reason?
-    ) throws(JSONParseError) -> ESETDevice? {
+        _ scanner: inout JSONScanner, cache: JSONStringCache, rejection: inout DeviceRejection.Reason?,
+        into devices: inout [ESETDevice]
+    ) throws(JSONParseError) -> Bool {
+        // Filled where it will stay: a device built in a local and then appended was copied
+        // (every string retained, and later released).
+        devices.append(ESETDevice(uuid: ""))
+        let last = devices.count - 1
+        if try scanMembers(&scanner, cache: cache, rejection: &rejection, device: &devices[last]) { return true }
+        devices.removeLast()
+        return false
+    }
+
+    private static func scanMembers(
+        _ scanner: inout JSONScanner, cache: JSONStringCache, rejection: inout DeviceRejection.Reason?,
+        device: inout ESETDevice
+    ) throws(JSONParseError) -> Bool {
         var uuid = UUIDMember.missing
-        var device = ESETDevice(uuid: "")
         try scanner.enterObject()
-        while let key = try scanner.nextKey(in: Field.keys) {
+        while let key = try scanner.nextKnownKey(in: Field.keys) {
             guard let field = Field(rawValue: key) else {
                 try scanner.skipValue()
                 continue
@@ -254,16 +269,16 @@ extension ESETDevice {
         case .string(let text):
             guard !text.isEmpty else {
                 rejection = .emptyUUID
-                return nil
+                return false
             }
-            guard !text.unicodeScalars.contains(replacementCharacter) else {
+            guard !containsReplacementCharacter(text) else {
                 rejection = .uuidNotUTF8
-                return nil
+                return false
             }
             device.uuid = text
-            return device
+            return true
         }
-        return nil
+        return false
     }
 }
 
@@ -275,7 +290,7 @@ extension ESETOperatingSystem {
     static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETOperatingSystem {
         var system = ESETOperatingSystem()
         try scanner.enterObject()
-        while let key = try scanner.nextKey(in: keys) {
+        while let key = try scanner.nextKnownKey(in: keys) {
             switch key {
             case 0: system.displayName = try scanPresentString(&scanner, sharingWith: cache)
             case 1: system.familyID = eset64(try scanner.parseValue())
@@ -287,7 +302,7 @@ extension ESETOperatingSystem {
                     continue
                 }
                 try scanner.enterObject()
-                while let versionKey = try scanner.nextKey(in: versionKeys) {
+                while let versionKey = try scanner.nextKnownKey(in: versionKeys) {
                     if versionKey == 0 {
                         system.versionName = try scanPresentString(&scanner, sharingWith: cache)
                     } else {
@@ -309,7 +324,7 @@ extension ESETHardwareProfile {
     static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETHardwareProfile {
         var profile = ESETHardwareProfile()
         try scanner.enterObject()
-        while let key = try scanner.nextKey(in: keys) {
+        while let key = try scanner.nextKnownKey(in: keys) {
             switch key {
             case 0: profile.manufacturer = try scanPresentString(&scanner, sharingWith: cache)
             case 1: profile.model = try scanPresentString(&scanner, sharingWith: cache)
@@ -343,7 +358,7 @@ extension ESETNetworkAdapter {
     static func scan(_ scanner: inout JSONScanner, cache: JSONStringCache) throws(JSONParseError) -> ESETNetworkAdapter {
         var adapter = ESETNetworkAdapter()
         try scanner.enterObject()
-        while let key = try scanner.nextKey(in: keys) {
+        while let key = try scanner.nextKnownKey(in: keys) {
             switch key {
             case 0: adapter.caption = try scanPresentString(&scanner, sharingWith: cache)
             case 1: adapter.macAddress = try scanPresentString(&scanner)

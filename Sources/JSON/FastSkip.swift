@@ -65,7 +65,9 @@ enum FastSkip {
     static func whitespace(_ base: UnsafePointer<UInt8>, _ end: Int, _ start: Int) -> Int {
         var index = start
         while index < end {
-            switch base[index] {
+            let byte = base[index]
+            if byte > 0x20 { return index }  // every token byte is above the space
+            switch byte {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
             default: return index
             }

@@ -42,7 +42,10 @@ package struct JSONScanner {
 
     @inlinable @inline(__always) mutating func skipWhitespace() {
         while cursor < buffer.count {
-            switch buffer[cursor] {
+            let byte = buffer[cursor]
+            // Every token byte is above the space: one comparison for the usual, compact case.
+            if byte > 0x20 { return }
+            switch byte {
             case 0x20, 0x0A, 0x0D, 0x09: cursor += 1
             default: return
             }
@@ -183,6 +186,12 @@ package struct JSONScanner {
     ///
     /// Names match by `String` equality, as `JSONObject` lookups do, escapes included.
     package mutating func nextKey(in keys: JSONKeySet) throws(JSONParseError) -> Int? {
+        try readNextKey(in: keys)
+    }
+
+    /// `nextKey(in:)`'s body, inlined into `nextKnownKey(in:)` too: a call per member name
+    /// costs about as much as matching it.
+    @inline(__always) mutating func readNextKey(in keys: JSONKeySet) throws(JSONParseError) -> Int? {
         skipWhitespace()
         guard cursor < buffer.count else { throw scanError("unterminated object", at: cursor) }
         if buffer[cursor] == UInt8(ascii: "}") {
@@ -203,7 +212,15 @@ package struct JSONScanner {
         let end = firstSpecialStringByte(in: buffer, from: quote + 1, orNonASCII: true)
         let index: Int
         if end < buffer.count, buffer[end] == UInt8(ascii: "\"") {
-            index = keys.index(of: UnsafeBufferPointer(rebasing: buffer[(quote + 1)..<end]))
+            let count = end - quote - 1
+            if quote + 9 <= buffer.count, let base = buffer.baseAddress {
+                // The page goes on past short names, so their head is one load and a mask.
+                let word = UnsafeRawPointer(base + quote + 1).loadUnaligned(as: UInt64.self)
+                let head = count >= 8 ? word : word & ((1 &<< UInt64(count &* 8)) &- 1)
+                index = keys.index(of: base + quote + 1, count: count, head: head)
+            } else {
+                index = keys.index(of: UnsafeBufferPointer(rebasing: buffer[(quote + 1)..<end]))
+            }
             cursor = end + 1
         } else {
             let closing = try endOfString(at: quote)
@@ -218,6 +235,18 @@ package struct JSONScanner {
         cursor += 1
         separatorDue = true
         return index
+    }
+
+    /// `nextKey(in:)` for decoders that skip every member not in `keys`: such members are
+    /// skipped here (their values checked as `skipValue()` checks them), so the result is the
+    /// position of the next known name, or nil once the object's `}` is consumed.
+    package mutating func nextKnownKey(in keys: JSONKeySet) throws(JSONParseError) -> Int? {
+        while let index = try readNextKey(in: keys) {
+            if index >= 0 { return index }
+            skipWhitespace()
+            cursor = try skipValue(at: cursor, depth: nesting)
+        }
+        return nil
     }
 
     /// The next value if it is a string (decoded as `JSONParser.parse` decodes it); any other
@@ -410,6 +439,36 @@ package final class JSONKeySet: @unchecked Sendable {
                 var offset = 8
                 while offset < count, bytes[offset] == expected[offset] { offset += 1 }
                 if offset == count { return entry }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// `index(of:)` for the `count` bytes at `start` whose head (first eight bytes, zero-padded)
+    /// the caller already loaded; longer names compare eight bytes at a time.
+    @usableFromInline @inline(__always) func index(of start: UnsafePointer<UInt8>, count: Int, head: UInt64) -> Int {
+        var slot = Self.hash(count: count, head: head) & mask
+        while true {
+            let entry = slots[slot]
+            if entry < 0 { return -1 }
+            if lengths[entry] == count, heads[entry] == head {
+                if count <= 8 { return entry }
+                let expected = UnsafeRawPointer(text + starts[entry])
+                let actual = UnsafeRawPointer(start)
+                var offset = 8
+                while offset + 8 < count,
+                    actual.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == expected.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                {
+                    offset += 8
+                }
+                // The last eight bytes, overlapping what was compared (count > 8 here).
+                if offset + 8 >= count,
+                    actual.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                        == expected.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                {
+                    return entry
+                }
             }
             slot = (slot + 1) & mask
         }

@@ -90,11 +90,16 @@ package final class JSONStringCache {
             index += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < count {
-            tail |= UInt64(base[index]) << shift
-            shift += 8
-            index += 1
+        if count >= 8 {
+            // The last eight bytes, overlapping those already mixed in: one load, not a loop.
+            if index < count { tail = UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self) }
+        } else {
+            var shift: UInt64 = 0
+            while index < count {
+                tail |= UInt64(base[index]) << shift
+                shift += 8
+                index += 1
+            }
         }
         hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return hash ^ (hash >> 29)
@@ -107,6 +112,10 @@ package final class JSONStringCache {
                 return false
             }
             index += 8
+        }
+        if index < count, count >= 8 {
+            // The last eight bytes, overlapping those already compared.
+            return UnsafeRawPointer(a + count - 8).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b + count - 8).loadUnaligned(as: UInt64.self)
         }
         while index < count {
             if a[index] != b[index] { return false }

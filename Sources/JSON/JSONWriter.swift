@@ -172,6 +172,12 @@ package struct JSONWriter: Sendable {
     /// `writeEscaped(_:to:)` into `capacity` bytes at most: nil, with nothing guaranteed about
     /// the bytes at `destination`, when `text` might not fit.
     package static func writeEscaped(_ text: String, to destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int? {
+        // One visit to the string's bytes for both the size check and the writing.
+        if let written = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Int? in
+            utf8.count * 6 + 2 <= capacity ? writeEscaped(utf8: utf8, to: destination) : nil
+        }) {
+            return written
+        }
         guard maximumEscapedCount(of: text) <= capacity else { return nil }
         return writeEscaped(text, to: destination)
     }
@@ -181,17 +187,35 @@ package struct JSONWriter: Sendable {
         out.pointee = UInt8(ascii: "\"")
         out += 1
         var runStart = 0
-        // Short strings (most names and values): copied byte by byte while checked, without a
-        // copy call; the first byte to escape hands over to the general loop below.
-        if utf8.count <= 24, let base = utf8.baseAddress {
-            while runStart < utf8.count {
-                let byte = base[runStart]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
-                out[runStart] = byte
-                runStart += 1
+        // Short strings (most names and values): checked and copied eight bytes at a time
+        // without a copy call (the last word overlapping the one before it); the first word
+        // holding a byte to escape hands over to the general loop below at that word.
+        if utf8.count <= 64, let base = utf8.baseAddress {
+            let count = utf8.count
+            if count >= 8 {
+                while runStart + 8 <= count {
+                    let word = UnsafeRawPointer(base + runStart).loadUnaligned(as: UInt64.self)
+                    if wordNeedsEscaping(word) { break }
+                    UnsafeMutableRawPointer(out + runStart).storeBytes(of: word, as: UInt64.self)
+                    runStart += 8
+                }
+                if runStart + 8 > count, runStart < count {
+                    let word = UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)
+                    if !wordNeedsEscaping(word) {
+                        UnsafeMutableRawPointer(out + count - 8).storeBytes(of: word, as: UInt64.self)
+                        runStart = count
+                    }
+                }
+            } else {
+                while runStart < count {
+                    let byte = base[runStart]
+                    if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
+                    out[runStart] = byte
+                    runStart += 1
+                }
             }
             out += runStart
-            if runStart == utf8.count {
+            if runStart == count {
                 out.pointee = UInt8(ascii: "\"")
                 return out - destination + 1
             }
@@ -227,6 +251,19 @@ package struct JSONWriter: Sendable {
         out.pointee = UInt8(ascii: "\"")
         out += 1
         return out - destination
+    }
+
+    /// Whether any of the eight bytes (little-endian) is a quote, a backslash or a control byte.
+    @inline(__always) static func wordNeedsEscaping(_ word: UInt64) -> Bool {
+        #if _endian(little)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        return ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (word &- ones &* 0x20) & ~word)
+            & 0x8080_8080_8080_8080 != 0
+        #else
+        return true
+        #endif
     }
 
     @inline(__always) private static func hexDigit(_ nibble: UInt8) -> UInt8 {

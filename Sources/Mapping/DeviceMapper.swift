@@ -70,7 +70,8 @@ package struct DeviceMapper: Sendable {
         let lastSeen = lastSeenTime(source, warnings: &warnings)
         let hostname = hostname(source)
         let (type, typeID) = deviceType(source)
-        var device = OCSF.Device(
+        let interfaces = networkInterfaces(source, hostname: hostname)
+        let device = OCSF.Device(
             uid: source.uuid,
             hostname: hostname,
             name: source.displayName,
@@ -84,10 +85,9 @@ package struct DeviceMapper: Sendable {
             isManaged: isManaged(source),
             lastSeenTime: lastSeen,
             os: operatingSystem(source),
-            networkInterfaces: networkInterfaces(source, hostname: hostname),
+            networkInterfaces: interfaces.isEmpty ? nil : interfaces,
             groups: groups(source)
         )
-        if device.networkInterfaces?.isEmpty == true { device.networkInterfaces = nil }
         // Moved, not copied: each copy of an event retains every string in it.
         let time = eventTime(lastSeen: lastSeen)
         let event = eventEnvelope(device: device, time: time)

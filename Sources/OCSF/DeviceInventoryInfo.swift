@@ -17,7 +17,7 @@ package struct DeviceInventoryInfo: Sendable, Equatable, Codable {
     package var metadata: Metadata
     package var device: Device
 
-    package init(
+    @inlinable package init(
         activityID: Int, activityName: String?, categoryName: String?, categoryUID: Int, className: String?,
         classUID: Int, typeName: String?, typeUID: Int, severityID: Int? = nil, severity: String? = nil,
         time: OCSFTimestamp?, metadata: Metadata, device: Device
@@ -50,7 +50,7 @@ package struct Metadata: Sendable, Equatable, Codable {
     package var product: Product
     package var version: String
 
-    package init(product: Product, version: String) {
+    @inlinable package init(product: Product, version: String) {
         self.product = product
         self.version = version
     }
@@ -62,7 +62,7 @@ package struct Product: Sendable, Equatable, Codable {
     package var vendorName: String?
     package var version: String?
 
-    package init(name: String?, vendorName: String? = nil, version: String?) {
+    @inlinable package init(name: String?, vendorName: String? = nil, version: String?) {
         self.name = name
         self.vendorName = vendorName
         self.version = version
@@ -91,7 +91,7 @@ package struct Device: Sendable, Equatable, Codable {
     package var networkInterfaces: [NetworkInterface]?
     package var groups: [Group]?
 
-    package init(
+    @inlinable package init(
         uid: String? = nil, hostname: String? = nil, name: String? = nil, type: String? = nil, typeID: Int,
         desc: String? = nil, ip: String? = nil, model: String? = nil, vendorName: String? = nil,
         domain: String? = nil, isManaged: Bool? = nil, lastSeenTime: OCSFTimestamp? = nil,
@@ -148,7 +148,7 @@ package struct OperatingSystem: Sendable, Equatable, Codable {
     package var type: String?
     package var typeID: Int
 
-    package init(name: String? = nil, type: String?, typeID: Int) {
+    @inlinable package init(name: String? = nil, type: String?, typeID: Int) {
         self.name = name
         self.type = type
         self.typeID = typeID
@@ -168,7 +168,7 @@ package struct NetworkInterface: Sendable, Equatable, Codable {
     package var type: String?
     package var typeID: Int
 
-    package init(ip: String? = nil, mac: String? = nil, name: String? = nil, hostname: String? = nil, type: String?, typeID: Int) {
+    @inlinable package init(ip: String? = nil, mac: String? = nil, name: String? = nil, hostname: String? = nil, type: String?, typeID: Int) {
         self.ip = ip
         self.mac = mac
         self.name = name
@@ -187,7 +187,7 @@ package struct Group: Sendable, Equatable, Codable {
     package var name: String?
     package var uid: String?
 
-    package init(name: String?, uid: String?) {
+    @inlinable package init(name: String?, uid: String?) {
         self.name = name
         self.uid = uid
     }

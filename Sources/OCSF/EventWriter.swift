@@ -91,11 +91,39 @@ struct EventByteWriter {
             cursor += 1
         }
         cursor.pointee = UInt8(ascii: "\"")
-        cursor.advanced(by: 1).update(from: name.utf8Start, count: count)
+        copyName(name.utf8Start, count, to: cursor + 1)
         cursor += count + 1
         cursor[0] = UInt8(ascii: "\"")
         cursor[1] = UInt8(ascii: ":")
         cursor += 2
+        needsComma = true
+    }
+
+    /// Copies a member name without a call for the short ones (every OCSF name): two
+    /// overlapping words for 8–16 bytes, bytes below 8, `memmove` above 16.
+    @inline(__always) func copyName(_ source: UnsafePointer<UInt8>, _ count: Int, to destination: UnsafeMutablePointer<UInt8>) {
+        if count >= 8, count <= 16 {
+            let head = UnsafeRawPointer(source).loadUnaligned(as: UInt64.self)
+            let tail = UnsafeRawPointer(source + count - 8).loadUnaligned(as: UInt64.self)
+            UnsafeMutableRawPointer(destination).storeBytes(of: head, as: UInt64.self)
+            UnsafeMutableRawPointer(destination + count - 8).storeBytes(of: tail, as: UInt64.self)
+        } else if count < 8 {
+            var index = 0
+            while index < count {
+                destination[index] = source[index]
+                index += 1
+            }
+        } else {
+            destination.update(from: source, count: count)
+        }
+    }
+
+    /// Writes `fragment`, JSON text complete in itself, and leaves a comma due after it.
+    @inline(__always) mutating func raw(_ fragment: StaticString) {
+        let count = fragment.utf8CodeUnitCount
+        guard room(count) else { return }
+        cursor.update(from: fragment.utf8Start, count: count)
+        cursor += count
         needsComma = true
     }
 
@@ -148,38 +176,66 @@ enum EventScratch {
 }
 
 extension DeviceInventoryInfo {
+    /// The members before `severity_id` of every event the mapper makes, as written one by one.
+    static let collectEnvelope: StaticString = """
+        "activity_id":2,"activity_name":"Collect","category_name":"Discovery","category_uid":5,\
+        "class_name":"Device Inventory Info","class_uid":5001,\
+        "type_name":"Device Inventory Info: Collect","type_uid":500102
+        """
+
     /// Writes the event, members in OCSF's order, into `output`.
     func write(to output: inout EventByteWriter) {
-        output.open(UInt8(ascii: "{"))
-        output.key("activity_id")
-        output.int(activityID)
-        output.optional("activity_name", activityName)
-        output.optional("category_name", categoryName)
-        output.key("category_uid")
-        output.int(categoryUID)
-        output.optional("class_name", className)
-        output.key("class_uid")
-        output.int(classUID)
-        output.optional("type_name", typeName)
-        output.key("type_uid")
-        output.int(typeUID)
+        // The envelope of every event the mapper makes (M17–M19) is written as one piece; any
+        // other value takes the member-by-member path (the equivalence tests check both).
+        if activityID == 2, categoryUID == 5, classUID == 5001, typeUID == 500102, activityName == "Collect",
+            categoryName == "Discovery", className == "Device Inventory Info", typeName == "Device Inventory Info: Collect"
+        {
+            output.open(UInt8(ascii: "{"))
+            output.raw(Self.collectEnvelope)
+        } else {
+            output.open(UInt8(ascii: "{"))
+            output.key("activity_id")
+            output.int(activityID)
+            output.optional("activity_name", activityName)
+            output.optional("category_name", categoryName)
+            output.key("category_uid")
+            output.int(categoryUID)
+            output.optional("class_name", className)
+            output.key("class_uid")
+            output.int(classUID)
+            output.optional("type_name", typeName)
+            output.key("type_uid")
+            output.int(typeUID)
+        }
         if let severityID {
             output.key("severity_id")
             output.int(severityID)
         }
         output.optional("severity", severity)
         output.optional("time", time)
-        output.key("metadata")
-        output.open(UInt8(ascii: "{"))
-        output.key("product")
-        output.open(UInt8(ascii: "{"))
-        output.optional("name", metadata.product.name)
-        output.optional("vendor_name", metadata.product.vendorName)
-        output.optional("version", metadata.product.version)
-        output.close(UInt8(ascii: "}"))
-        output.key("version")
-        output.string(metadata.version)
-        output.close(UInt8(ascii: "}"))
+        if metadata.product.name == "ESET EDR", metadata.product.version == "9.1.2500.0", metadata.version == "1.5.0",
+            metadata.product.vendorName == nil || metadata.product.vendorName == "ESET"
+        {
+            // Always after other members, so always after a comma.
+            if metadata.product.vendorName == nil {
+                output.raw(#","metadata":{"product":{"name":"ESET EDR","version":"9.1.2500.0"},"version":"1.5.0"}"#)
+            } else {
+                output.raw(
+                    #","metadata":{"product":{"name":"ESET EDR","vendor_name":"ESET","version":"9.1.2500.0"},"version":"1.5.0"}"#)
+            }
+        } else {
+            output.key("metadata")
+            output.open(UInt8(ascii: "{"))
+            output.key("product")
+            output.open(UInt8(ascii: "{"))
+            output.optional("name", metadata.product.name)
+            output.optional("vendor_name", metadata.product.vendorName)
+            output.optional("version", metadata.product.version)
+            output.close(UInt8(ascii: "}"))
+            output.key("version")
+            output.string(metadata.version)
+            output.close(UInt8(ascii: "}"))
+        }
         output.key("device")
         device.write(to: &output)
         output.close(UInt8(ascii: "}"))
@@ -209,44 +265,71 @@ extension Device {
             }
         }
         output.optional("last_seen_time", lastSeenTime)
-        if let os {
+        // Optional chaining and buffer pointers read the nested values in place: `if let`,
+        // `for … in` or an array subscript copied each one, retaining and releasing its strings.
+        if os != nil {
             output.key("os")
-            output.open(UInt8(ascii: "{"))
-            output.optional("name", os.name)
-            output.optional("type", os.type)
-            output.key("type_id")
-            output.int(os.typeID)
-            output.close(UInt8(ascii: "}"))
+            os?.write(to: &output)
         }
-        if let networkInterfaces, !networkInterfaces.isEmpty {
+        if networkInterfaces?.isEmpty == false {
             output.key("network_interfaces")
             output.open(UInt8(ascii: "["))
-            for interface in networkInterfaces {
-                if output.needsComma { output.byte(UInt8(ascii: ",")) }
-                output.open(UInt8(ascii: "{"))
-                output.optional("ip", interface.ip)
-                output.optional("mac", interface.mac)
-                output.optional("name", interface.name)
-                output.optional("hostname", interface.hostname)
-                output.optional("type", interface.type)
-                output.key("type_id")
-                output.int(interface.typeID)
-                output.close(UInt8(ascii: "}"))
+            networkInterfaces?.withUnsafeBufferPointer { interfaces in
+                for index in interfaces.indices {
+                    if output.needsComma { output.byte(UInt8(ascii: ",")) }
+                    interfaces[index].write(to: &output)
+                }
             }
             output.close(UInt8(ascii: "]"))
         }
-        if let groups, !groups.isEmpty {
+        if groups?.isEmpty == false {
             output.key("groups")
             output.open(UInt8(ascii: "["))
-            for group in groups {
-                if output.needsComma { output.byte(UInt8(ascii: ",")) }
-                output.open(UInt8(ascii: "{"))
-                output.optional("name", group.name)
-                output.optional("uid", group.uid)
-                output.close(UInt8(ascii: "}"))
+            groups?.withUnsafeBufferPointer { groups in
+                for index in groups.indices {
+                    if output.needsComma { output.byte(UInt8(ascii: ",")) }
+                    groups[index].write(to: &output)
+                }
             }
             output.close(UInt8(ascii: "]"))
         }
+        output.close(UInt8(ascii: "}"))
+    }
+}
+
+extension OperatingSystem {
+    // Inlined: a call on an element of a buffer copied the element first.
+    @inline(__always) func write(to output: inout EventByteWriter) {
+        output.open(UInt8(ascii: "{"))
+        output.optional("name", name)
+        output.optional("type", type)
+        output.key("type_id")
+        output.int(typeID)
+        output.close(UInt8(ascii: "}"))
+    }
+}
+
+extension NetworkInterface {
+    // Inlined: a call on an element of a buffer copied the element first.
+    @inline(__always) func write(to output: inout EventByteWriter) {
+        output.open(UInt8(ascii: "{"))
+        output.optional("ip", ip)
+        output.optional("mac", mac)
+        output.optional("name", name)
+        output.optional("hostname", hostname)
+        output.optional("type", type)
+        output.key("type_id")
+        output.int(typeID)
+        output.close(UInt8(ascii: "}"))
+    }
+}
+
+extension Group {
+    // Inlined: a call on an element of a buffer copied the element first.
+    @inline(__always) func write(to output: inout EventByteWriter) {
+        output.open(UInt8(ascii: "{"))
+        output.optional("name", name)
+        output.optional("uid", uid)
         output.close(UInt8(ascii: "}"))
     }
 }

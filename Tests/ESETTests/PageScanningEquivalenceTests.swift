@@ -148,6 +148,26 @@ final class PageScanningEquivalenceTests: XCTestCase {
         for bytes in cases { assertEquivalent(bytes, page: nil) }
     }
 
+    /// The uuid's U+FFFD check takes a byte shortcut for ASCII; every other uuid must still be
+    /// judged as the tree decoder judges it, and devices filled in place must come out whole.
+    func testUUIDsWithReplacementCharactersAndNonASCIIAgree() {
+        let uuids = [
+            #""550e8400-e29b-41d4-a716-446655440000""#, #""\ufffd""#, #""a\uFFFDb""#, #""é-\ufffd""#, #""é""#,
+            #""\u00e9""#, #""ꙮ-uuid-with-a-long-tail-of-more-than-sixteen-bytes""#, #""\ud800""#, #""""#, "7", "null",
+            #""0123456""#, #""01234567""#, #""012345678""#,
+        ]
+        for uuid in uuids {
+            let page = #"{"devices": [{"displayName": "x", "uuid": "# + uuid + #", "hardwareProfiles": [{"model": "m"}]}, "#
+                + #"{"uuid": "b", "displayName": "y"}, {"uuid": "# + uuid + #"}], "nextPageToken": "t"}"#
+            assertEquivalent(Array(page.utf8), page: 3, context: uuid)
+        }
+        // Raw bytes: U+FFFD written as UTF-8 and bytes that are not UTF-8 (repaired into U+FFFD).
+        for raw: [UInt8] in [[0xEF, 0xBF, 0xBD], [0x61, 0xEF, 0xBF, 0xBD, 0x62], [0xFF], [0xEF, 0xBF], [0xC3, 0xA9]] {
+            let page = Array(#"[{"uuid": "x"#.utf8) + raw + Array(#""}, {"uuid": "ok"}]"#.utf8)
+            assertEquivalent(page, page: nil, context: "\(raw)")
+        }
+    }
+
     func testNestingLimitIsTheParsersOwn() {
         for depth in [508, 509, 510, 511, 512, 513, 600] {
             let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)

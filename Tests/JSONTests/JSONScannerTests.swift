@@ -128,6 +128,31 @@ final class JSONWriterRawTests: XCTestCase {
         }
     }
 
+    /// Short strings are checked and copied eight bytes at a time, the last word overlapping:
+    /// a byte to escape (or a multi-byte character) at every position of every length up to 80.
+    func testEscapingEveryPositionOfShortStrings() {
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "😀", "/"]
+        for length in 0...80 {
+            var plainBytes: [UInt8] = []
+            for index in 0..<length { plainBytes.append(UInt8(97 + index % 26)) }
+            let plain = String(decoding: plainBytes, as: UTF8.self)
+            var texts = [plain]
+            for position in 0...length {
+                for special in specials {
+                    var characters = Array(plain)
+                    characters.insert(contentsOf: special, at: position)
+                    texts.append(String(characters))
+                }
+            }
+            for text in texts {
+                let raw = [UInt8](unsafeUninitializedCapacity: JSONWriter.maximumEscapedCount(of: text)) { buffer, count in
+                    count = JSONWriter.writeEscaped(text, to: buffer.baseAddress!)
+                }
+                XCTAssertEqual(raw, referenceEscaped(text), text.debugDescription)
+            }
+        }
+    }
+
     func testIntegersOfEveryWidth() {
         var values: [Int64] = [0, 1, -1, 9, 10, -10, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
         var power: Int64 = 1
@@ -204,6 +229,108 @@ final class JSONKeyWalkTests: XCTestCase {
                 while try scanner.nextKey(in: keys) != nil { try scanner.skipValue() }
                 try scanner.finish()
             }, text)
+        }
+    }
+
+    /// Names are matched by their first word and then word by word (the last one overlapping):
+    /// every length around the word boundaries, a byte changed at every position, names that
+    /// end within eight bytes of the buffer's end (where the head cannot be loaded whole).
+    func testWordWiseMatchingAgreesWithStringEqualityForEveryLengthAndPosition() throws {
+        func letters(_ length: Int) -> String {
+            var bytes: [UInt8] = []
+            for index in 0..<length { bytes.append(UInt8(97 + (index * 7 + length) % 26)) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let names = (0...40).map(letters)
+        let keys = JSONKeySet(names)
+        var candidates = names
+        for name in names where !name.isEmpty {
+            let bytes = Array(name.utf8)
+            for position in bytes.indices {
+                var changed = bytes
+                changed[position] = changed[position] == UInt8(ascii: "z") ? UInt8(ascii: "y") : changed[position] + 1
+                candidates.append(String(decoding: changed, as: UTF8.self))
+            }
+            candidates += [name + "a", String(name.dropLast()), String(name.dropFirst())]
+        }
+        for candidate in candidates {
+            let expected = names.firstIndex(of: candidate) ?? -1
+            // As the last member, so that the name ends within eight bytes of the end, and mid-object.
+            for text in [#"{"x":1,""# + candidate + #"":2}"#, #"{""# + candidate + #"":2,"x":[1,2,3,4,5,6,7,8,9]}"#] {
+                var found: [Int] = []
+                try Array(text.utf8).withUnsafeBufferPointer { buffer in
+                    var scanner = JSONScanner(buffer)
+                    try scanner.enterObject()
+                    while let key = try scanner.nextKey(in: keys) {
+                        found.append(key)
+                        try scanner.skipValue()
+                    }
+                    try scanner.finish()
+                }
+                let other = names.firstIndex(of: "x") ?? -1
+                XCTAssertEqual(found, text.hasPrefix(#"{"x""#) ? [other, expected] : [expected, other], text)
+                let bytes = Array(candidate.utf8)
+                XCTAssertEqual(bytes.withUnsafeBufferPointer { keys.index(of: $0) }, expected, candidate)
+            }
+        }
+    }
+
+    /// `nextKnownKey` is `nextKey` with the unknown members skipped: same names, same values,
+    /// same rejections.
+    func testNextKnownKeyIsNextKeyWithUnknownMembersSkipped() throws {
+        let keys = JSONKeySet(["uuid", "name", "list"])
+        let texts = [
+            #"{"a": [1, {"uuid": 2}], "uuid": "u", "b": {"name": 1}, "name": "n", "list": [1], "z": null}"#,
+            #"{}"#, #"{"q": 1}"#, #"{"uuid": 1, "uuid": 2}"#, #"{"\u0075uid": "escaped", "n\u0061me": 3}"#,
+            #"{"a": 1e999, "uuid": 1}"#, #"{"a": [1,], "uuid": 1}"#, #"{"a": tru, "uuid": 1}"#, #"{"a" 1, "uuid": 1}"#,
+        ]
+        func walk(_ text: String, known: Bool) -> [String]? {
+            try? Array(text.utf8).withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(buffer)
+                var seen: [String] = []
+                try scanner.enterObject()
+                while let key = try known ? scanner.nextKnownKey(in: keys) : scanner.nextKey(in: keys) {
+                    if key < 0 {
+                        try scanner.skipValue()
+                    } else {
+                        seen.append("\(key)=\(try scanner.parseValue().jsonText)")
+                    }
+                }
+                try scanner.finish()
+                return seen
+            }
+        }
+        var accepted = 0
+        for text in texts {
+            let walked: [String]? = walk(text, known: true)
+            let parses: Bool = (try? JSONParser.parse(text)) != nil
+            XCTAssertEqual(walked, walk(text, known: false), text)
+            XCTAssertEqual(walked != nil, parses, text)
+            if walked != nil { accepted += 1 }
+        }
+        XCTAssertEqual(accepted, 5)
+        XCTAssertEqual(walk(texts[0], known: true), ["0=\"u\"", "1=\"n\"", "2=[1]"])
+    }
+
+    /// The cache hashes and compares the last eight bytes as one word: values that differ in a
+    /// single byte anywhere, at every length, must stay distinct.
+    func testCachedStringsDifferingInOneByteStayDistinct() throws {
+        let cache = JSONStringCache(slots: 4096)
+        for length in 1...100 {
+            let base = (0..<length).map { UInt8(65 + $0 % 26) }
+            var variants = [base]
+            for position in 0..<length {
+                var changed = base
+                changed[position] = UInt8(ascii: "0") + UInt8(position % 10)
+                variants.append(changed)
+            }
+            for bytes in variants + variants {
+                let literal = [0x22] + bytes + [0x22]
+                try literal.withUnsafeBufferPointer { buffer in
+                    var scanner = JSONScanner(buffer)
+                    XCTAssertEqual(try scanner.stringOrSkip(sharingWith: cache), String(decoding: bytes, as: UTF8.self))
+                }
+            }
         }
     }
 

@@ -45,6 +45,42 @@ final class FastPathEquivalenceTests: XCTestCase {
         }
     }
 
+    /// The mapper's envelope and metadata are written as one piece; the member-by-member path
+    /// must give the same bytes. A value of the same length forces that path, and putting the
+    /// original value back into its bytes must give the fast path's bytes exactly.
+    func testTheEnvelopeWrittenInOnePieceIsByteForByteTheMemberByMemberOne() throws {
+        let device = ESETDevice(uuid: "u-1", displayName: "host", primaryLocalIPAddress: "10.0.0.1")
+        for profile in MappingProfile.allCases {
+            let event = DeviceMapper(profile: profile, clock: { fixedClockMicroseconds }).map(device).event
+            let fast = event.jsonBytes()
+            let swaps: [(String, String, (inout DeviceInventoryInfo) -> Void)] = [
+                ("\"Collect\"", "\"Collecu\"", { $0.activityName = "Collecu" }),
+                ("\"Discovery\"", "\"Discoverz\"", { $0.categoryName = "Discoverz" }),
+                ("\"Device Inventory Info\"", "\"Device Inventory Infp\"", { $0.className = "Device Inventory Infp" }),
+                ("\"Device Inventory Info: Collect\"", "\"Device Inventory Info: Collecu\"", { $0.typeName = "Device Inventory Info: Collecu" }),
+                ("\"ESET EDR\"", "\"ESET EDS\"", { $0.metadata.product.name = "ESET EDS" }),
+                ("\"9.1.2500.0\"", "\"9.1.2500.1\"", { $0.metadata.product.version = "9.1.2500.1" }),
+                ("\"1.5.0\"", "\"1.5.1\"", { $0.metadata.version = "1.5.1" }),
+                (":500102,", ":500103,", { $0.typeUID = 500103 }),
+                (":5001,", ":5002,", { $0.classUID = 5002 }),
+            ]
+            for (original, replacement, change) in swaps {
+                var slow = event
+                change(&slow)
+                let text = String(decoding: slow.jsonBytes(), as: UTF8.self)
+                XCTAssertEqual(text.components(separatedBy: replacement).count, 2, "\(replacement) once in \(text)")
+                XCTAssertEqual(text.replacingOccurrences(of: replacement, with: original), String(decoding: fast, as: UTF8.self), "\(profile) \(replacement)")
+            }
+            // A vendor other than none or "ESET", and no envelope at all, take the slow path too.
+            var other = event
+            other.metadata.product.vendorName = "ESEU"
+            try Self.assertEncodedAsTheOracle(other)
+            other.activityName = nil
+            other.typeName = nil
+            try Self.assertEncodedAsTheOracle(other)
+        }
+    }
+
     func testEventsLargerThanTheScratchBufferGrowTheirOwnBuffer() throws {
         var random = TestRandom(seed: 4)
         for text in [String(repeating: "a", count: 70_000), String(repeating: "\u{1}", count: 12_000), String(repeating: "é\"", count: 30_000)] {
