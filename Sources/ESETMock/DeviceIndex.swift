@@ -9,10 +9,19 @@ import Glibc
 /// Keys are compared as UTF-8 bytes (uuids are ASCII; a `String` dictionary would also equate
 /// canonically equivalent Unicode spellings, which no uuid has).
 struct DeviceIndex: Sendable {
-    private var slots: [Int32] = []
+    /// The open-addressing table: a position, or -1 for an empty slot (persisted as it is by
+    /// `FixtureIndexFile`).
+    private(set) var slots: [Int32] = []
     private(set) var count = 0
 
     init() {}
+
+    /// A table read back from a fixture index (checked there: a power of two of slots, each -1 or
+    /// a position, `count` of them used).
+    init(slots: [Int32], count: Int) {
+        self.slots = slots
+        self.count = count
+    }
 
     /// Indexes `records`; when a uuid repeats, its first position wins (as the fixture order says).
     init(_ records: [FixtureRecord]) {
