@@ -231,18 +231,20 @@ enum FixtureIndexFile {
                   body[base + 13] == 0, body[base + 14] == 0, body[base + 15] == 0 else {
                 return .failure(IndexRejection("record \(position) is out of bounds"))
             }
-            var spans = [FixtureRecord.Span](repeating: FixtureRecord.Span(), count: 4)
-            for field in 0..<4 {
+            func span(_ field: Int) -> FixtureRecord.Span? {
                 let offset = body.loadUnaligned(fromByteOffset: base + 16 + field * 8, as: UInt32.self)
                 let spanCount = body.loadUnaligned(fromByteOffset: base + 20 + field * 8, as: UInt32.self)
                 guard spanCount == 0 ? offset == 0 : (spanCount >= 2 && UInt64(offset) + UInt64(spanCount) <= UInt64(length)) else {
-                    return .failure(IndexRejection("record \(position) is out of bounds"))
+                    return nil
                 }
-                spans[field] = FixtureRecord.Span(offset: offset, count: spanCount)
+                return FixtureRecord.Span(offset: offset, count: spanCount)
+            }
+            guard let uuid = span(0), let displayName = span(1), let status = span(2), let parent = span(3) else {
+                return .failure(IndexRejection("record \(position) is out of bounds"))
             }
             previousEnd = start + Int(length)
-            records.append(FixtureRecord(source: fixture, start: start, length: length, uuid: spans[0], displayName: spans[1],
-                                         functionalityStatus: spans[2], parentGroupUuid: spans[3], muted: muted))
+            records.append(FixtureRecord(source: fixture, start: start, length: length, uuid: uuid, displayName: displayName,
+                                         functionalityStatus: status, parentGroupUuid: parent, muted: muted))
         }
         var table: DeviceIndex?
         if wantsTable {
