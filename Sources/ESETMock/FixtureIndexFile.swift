@@ -172,7 +172,8 @@ enum FixtureIndexFile {
         }
         let fileSize = Int(info.st_size)
         guard fileSize >= headerSize else { return .failure(IndexRejection("truncated (\(fileSize) bytes)")) }
-        guard let address = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+        // Populated at once: every page is read below, and one call beats a fault per page.
+        guard let address = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED else {
             return .failure(IndexRejection("cannot map: \(String(cString: strerror(errno)))"))
         }
         defer { munmap(address, fileSize) }

@@ -334,6 +334,29 @@ final class IndexCacheTests: XCTestCase {
         XCTAssertEqual(try MockFixtures(directory: directory, index: settling).indexReports.map(\.outcome), [.hit, .hit])
     }
 
+    /// Large fixtures are scanned in slices on all cores: the records must equal a scan in order.
+    func testSlicedScanEqualsScanInOrder() throws {
+        var objects = (0..<50).map(TestFleet.device)
+        objects[7] = #"{"uu\u0069d": "x", "isMuted": false, "parentGroupUuid": "g"}"#
+        objects[20] = #"{"displayName": "no uuid", "functionalityStatus": "DEVICE_FUNCTIONALITY_STATUS_OK"}"#
+        let fixture = FixtureSource(owning: Array(("[" + objects.joined(separator: ",\n ") + "]").utf8))
+        let ranges = try JSONParser.arrayElementRanges(fixture.buffer)
+        let inOrder = ranges.map { FixtureRecord(source: fixture, range: $0) }
+        for sliceSize in [1, 3, 7, 24] {
+            let sliced = MockFixtures.scanRecords(ranges, in: fixture, sliceSize: sliceSize)
+            XCTAssertEqual(sliced.count, inOrder.count)
+            for (a, b) in zip(inOrder, sliced) {
+                XCTAssertEqual(a.bytes, b.bytes)
+                XCTAssertEqual(a.uuid, b.uuid)
+                XCTAssertEqual(a.displayName, b.displayName)
+                XCTAssertEqual(a.functionalityStatus, b.functionalityStatus)
+                XCTAssertEqual(a.isMuted, b.isMuted)
+                XCTAssertEqual(a.parentGroupUuid, b.parentGroupUuid)
+            }
+        }
+        XCTAssertEqual(inOrder[7].uuid, "x")
+    }
+
     // MARK: - Helpers
 
     private func overwriteInPlace(_ text: String) throws {
