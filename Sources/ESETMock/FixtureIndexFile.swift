@@ -176,8 +176,8 @@ enum FixtureIndexFile {
         guard let address = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), address != MAP_FAILED else {
             return .failure(IndexRejection("cannot map: \(String(cString: strerror(errno)))"))
         }
-        defer { munmap(address, fileSize) }
-        let file = UnsafeRawBufferPointer(start: address, count: fileSize)
+        let mapping = MappedFile(mapping: address, length: fileSize)
+        let file = mapping.bytes
         func u32(_ offset: Int) -> UInt32 { file.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         func u64(_ offset: Int) -> UInt64 { file.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
         func i64(_ offset: Int) -> Int64 { file.loadUnaligned(fromByteOffset: offset, as: Int64.self) }
@@ -253,20 +253,18 @@ enum FixtureIndexFile {
             guard slots == 0 ? count == 0 || entryCount == 0 : (slots >= 16 && slots & (slots - 1) == 0) else {
                 return .failure(IndexRejection("uuid table of \(slots) slots"))
             }
+            // Used where it is: the table stays in the mapped file (page cache), not copied.
+            let mapped = MappedSlots(file: mapping, offset: headerSize + count * recordSize, count: slots)
             var used = 0
-            let slotBase = count * recordSize
-            let array = [Int32](unsafeUninitializedCapacity: slots) { storage, initialized in
-                for slot in 0..<slots {
-                    let value = body.loadUnaligned(fromByteOffset: slotBase + slot * 4, as: Int32.self)
-                    storage[slot] = value
-                    if value >= 0 { used += 1 }
-                }
-                initialized = slots
+            var inBounds = true
+            for value in mapped.slots {
+                if value >= 0 { used += 1 }
+                inBounds = inBounds && value >= -1 && value < Int32(truncatingIfNeeded: count)
             }
-            guard array.allSatisfy({ $0 >= -1 && $0 < Int32(count) }), used == Int(entryCount), used * 2 <= max(slots, 1) else {
+            guard inBounds, used == Int(entryCount), used * 2 <= max(slots, 1) else {
                 return .failure(IndexRejection("uuid table out of bounds"))
             }
-            table = DeviceIndex(slots: array, count: used)
+            table = DeviceIndex(mapped: mapped, count: used)
         }
         return .success(Loaded(records: records, table: table))
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import JSON
 #if canImport(Glibc)
@@ -400,6 +399,8 @@ public struct MockFixtures: Sendable {
         } catch {
             throw ESETMockError("malformed JSON: \(error.reason)", file: source, line: error.line, column: error.column)
         }
+        var records: [FixtureRecord] = []
+        records.reserveCapacity(ranges.count)
         for (index, range) in ranges.enumerated() {
             guard buffer[range.lowerBound] == UInt8(ascii: "{") else {
                 let (line, column) = JSONParser.location(of: range.lowerBound, in: buffer)
@@ -411,28 +412,9 @@ public struct MockFixtures: Sendable {
                 throw ESETMockError("element \(index) of the array is larger than 4 GiB", file: source,
                                     line: line, column: column)
             }
+            records.append(FixtureRecord(source: fixture, range: range))
         }
-        return scanRecords(ranges, in: fixture)
-    }
-
-    /// The shallow scan of every object, on all cores for a large fixture: each record depends
-    /// on its own bytes only, so slices can be scanned side by side into their own places.
-    static func scanRecords(_ ranges: [Range<Int>], in fixture: FixtureSource, sliceSize: Int = 16_384) -> [FixtureRecord] {
-        guard ranges.count > 2 * sliceSize else { return ranges.map { FixtureRecord(source: fixture, range: $0) } }
-        return [FixtureRecord](unsafeUninitializedCapacity: ranges.count) { storage, initialized in
-            nonisolated(unsafe) let target = storage
-            let slices = (ranges.count + sliceSize - 1) / sliceSize
-            ranges.withUnsafeBufferPointer { rangeBuffer in
-                nonisolated(unsafe) let source = rangeBuffer
-                DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                    let lower = slice * sliceSize
-                    for position in lower..<min(lower + sliceSize, source.count) {
-                        (target.baseAddress! + position).initialize(to: FixtureRecord(source: fixture, range: source[position]))
-                    }
-                }
-            }
-            initialized = ranges.count
-        }
+        return records
     }
 }
 

@@ -150,6 +150,26 @@ final class IndexCacheTests: XCTestCase {
         XCTAssertEqual(loaded.deviceIndex.position(of: TestFleet.uuid(0), in: loaded.devices), 0, "the first of two equal uuids wins")
         XCTAssertEqual(loaded.devices[4].parentGroupUuid, "g-1")
         XCTAssertEqual(loaded.devices[2].uuid, TestFleet.uuid(2))
+
+        // An import overwrites a uuid's position the same way in a mapped table as in a built one.
+        let scanned = try MockFixtures(directory: directory, index: .off)
+        var mappedIndex = loaded.deviceIndex, builtIndex = scanned.deviceIndex
+        let imported = FixtureRecord(bytes: Array(TestFleet.device(0).utf8), uuid: TestFleet.uuid(0), displayName: "DEV-0",
+                                     functionalityStatus: nil, isMuted: nil)
+        let fresh = FixtureRecord(bytes: Array(TestFleet.device(9).utf8), uuid: TestFleet.uuid(9), displayName: "DEV-9",
+                                  functionalityStatus: nil, isMuted: nil)
+        var mappedRecords = loaded.devices, builtRecords = scanned.devices
+        for record in [imported, fresh] {
+            mappedRecords.append(record)
+            builtRecords.append(record)
+            mappedIndex.set(position: mappedRecords.count - 1, in: mappedRecords)
+            builtIndex.set(position: builtRecords.count - 1, in: builtRecords)
+        }
+        XCTAssertEqual(mappedIndex.position(of: TestFleet.uuid(0), in: mappedRecords), 6, "the import overwrites")
+        XCTAssertEqual(mappedIndex.position(of: TestFleet.uuid(9), in: mappedRecords), 7)
+        XCTAssertEqual(mappedIndex.slots, builtIndex.slots)
+        XCTAssertEqual(mappedIndex.count, builtIndex.count)
+        XCTAssertEqual(loaded.deviceIndex.position(of: TestFleet.uuid(0), in: loaded.devices), 0, "the loaded table is unchanged")
     }
 
     func testEmptyFleetIndexes() throws {
@@ -332,29 +352,6 @@ final class IndexCacheTests: XCTestCase {
         let reports = try MockFixtures.writeIndexes(directory: directory, policy: settling)
         XCTAssertEqual(reports.map(\.outcome), [.written, .written], "\(reports)")
         XCTAssertEqual(try MockFixtures(directory: directory, index: settling).indexReports.map(\.outcome), [.hit, .hit])
-    }
-
-    /// Large fixtures are scanned in slices on all cores: the records must equal a scan in order.
-    func testSlicedScanEqualsScanInOrder() throws {
-        var objects = (0..<50).map(TestFleet.device)
-        objects[7] = #"{"uu\u0069d": "x", "isMuted": false, "parentGroupUuid": "g"}"#
-        objects[20] = #"{"displayName": "no uuid", "functionalityStatus": "DEVICE_FUNCTIONALITY_STATUS_OK"}"#
-        let fixture = FixtureSource(owning: Array(("[" + objects.joined(separator: ",\n ") + "]").utf8))
-        let ranges = try JSONParser.arrayElementRanges(fixture.buffer)
-        let inOrder = ranges.map { FixtureRecord(source: fixture, range: $0) }
-        for sliceSize in [1, 3, 7, 24] {
-            let sliced = MockFixtures.scanRecords(ranges, in: fixture, sliceSize: sliceSize)
-            XCTAssertEqual(sliced.count, inOrder.count)
-            for (a, b) in zip(inOrder, sliced) {
-                XCTAssertEqual(a.bytes, b.bytes)
-                XCTAssertEqual(a.uuid, b.uuid)
-                XCTAssertEqual(a.displayName, b.displayName)
-                XCTAssertEqual(a.functionalityStatus, b.functionalityStatus)
-                XCTAssertEqual(a.isMuted, b.isMuted)
-                XCTAssertEqual(a.parentGroupUuid, b.parentGroupUuid)
-            }
-        }
-        XCTAssertEqual(inOrder[7].uuid, "x")
     }
 
     // MARK: - Helpers
