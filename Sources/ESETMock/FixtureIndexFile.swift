@@ -161,7 +161,8 @@ enum FixtureIndexFile {
     /// against `identity`, every record's bounds against the fixture, the checksums.
     static func load(indexPath: String, fixture: FixtureSource, identity: FixtureFileIdentity,
                      wantsTable: Bool) -> Result<Loaded, IndexRejection> {
-        let descriptor = open(indexPath, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: a FIFO in the index's place must not stall the start (it is refused below).
+        let descriptor = open(indexPath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             return .failure(IndexRejection(errno == ENOENT ? nil : "cannot open: \(String(cString: strerror(errno)))"))
         }

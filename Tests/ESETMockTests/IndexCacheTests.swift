@@ -312,6 +312,17 @@ final class IndexCacheTests: XCTestCase {
                        "no temporary file left behind")
     }
 
+    /// A FIFO where the index should be is refused without waiting for a writer, then replaced.
+    func testFIFOInPlaceOfTheIndexIsRefusedWithoutBlocking() throws {
+        try write("[" + (0..<3).map(TestFleet.device).joined(separator: ",") + "]")
+        try write("[]", to: "device_groups.json")
+        XCTAssertEqual(mkfifo(indexPath, 0o644), 0)
+        let loaded = try MockFixtures(directory: directory, index: policy)
+        XCTAssertEqual(loaded.indexReports[0].rejected, "not a regular file")
+        XCTAssertEqual(loaded.indexReports[0].outcome, .written)
+        XCTAssertEqual(try MockFixtures(directory: directory, index: policy).indexReports[0].outcome, .hit)
+    }
+
     /// The shipped tenant is never written into (its bundle may be read-only or shared).
     func testBuiltInTenantIsNeverWritten() throws {
         let configuration = try ESETMockConfiguration.load(fixtureIndex: policy)
