@@ -329,7 +329,7 @@ public struct MockFixtures: Sendable {
         let table = wantsTable ? DeviceIndex(records) : nil
         guard policy.writes else {
             report.outcome = .notWritten
-            report.detail = "read-only index policy"
+            report.detail = "writing indexes is off here"
             return (records, table, report)
         }
         if policy.settledSeconds >= 0,
