@@ -99,7 +99,7 @@ public final class ESETMockServer: Sendable {
     // MARK: Admin
 
     /// The request journal, oldest first (bounded by `journalCapacity`; no secrets).
-    public var journal: [MockJournalEntry] { engine.state.withLock { $0.journalEntries } }
+    public var journal: [MockJournalEntry] { engine.journal.withLock { $0.storedEntries } }
 
     /// Calls by route and status since the last reset.
     public var counters: MockCounters { engine.counters }

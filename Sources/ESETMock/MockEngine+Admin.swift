@@ -49,7 +49,7 @@ extension MockEngine {
             }
             return scenariosDocument()
         case ("GET", ["journal"]):
-            var entries = state.withLock { $0.journalEntries }
+            var entries = journal.withLock { $0.storedEntries }
             switch MockEngine.countParameter(request, "limit", default: entries.count) {
             case .success(let limit): entries = Array(entries.suffix(limit))
             case .failure(let error): return error.response
@@ -171,8 +171,14 @@ extension MockEngine {
         let capacity = configuration.tokenCapacity
         state.withLock { state in
             let scenarios = state.scenarios
+            // The fleet version counts on across resets: a page key never names two fleets.
+            let version = state.fleetVersion + 1
             state = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex, tokenCapacity: capacity)
+            state.fleetVersion = version
             state.activate(scenarios)
+            pageBodies.removeAll()
+            // Under the state lock as well, so state and journal are reset as one step for readers.
+            journal.withLock { $0 = MockJournal() }
         }
         foreign.reset()
     }
@@ -189,8 +195,7 @@ extension MockEngine {
             state.devicePagesServed = 0
             state.duplicateServed = false
             state.filterCache = nil
-            state.pageBodies.removeAll()
-            state.pageBodiesBytes = 0
+            pageBodies.removeAll()
         }
     }
 
@@ -213,7 +218,8 @@ extension MockEngine {
 
     var counters: MockCounters {
         state.withLock { state in
-            MockCounters(total: state.totalCalls, byRoute: state.counters,
+            let (total, byRoute) = journal.withLock { ($0.totalCalls, $0.counters) }
+            return MockCounters(total: total, byRoute: byRoute,
                          sekoiaItemsReceived: state.sekoiaItemsReceived, sekoiaBatchesAccepted: state.sekoiaBatchesAccepted,
                          sekoiaBatchesRejected: state.sekoiaBatchesRejected)
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import HTTPServer
 import JSON
 
@@ -81,12 +82,25 @@ extension MockEngine {
         enum Gate {
             case answer(HTTPResponse)
             case proceed(FiredRule?, username: String)
+            /// A list page cut in the same critical section as the gate (no rule fired).
+            case page(PageOutcome)
         }
         let clock = now
         let responseID = request.headers["response-id"]
         let client = MockEngine.clientAddress(request.remoteAddress)
+        // Pure functions of the request, computed before the lock so that the critical section
+        // is only the state's part: a list call then takes the state lock once, for the gate and
+        // the page together (see docs/benchmarks.md, "Small pages at 8 connections").
+        let listing: Listing? = switch call {
+        case .listDevices: .devices
+        case .listGroups: .deviceGroups
+        default: nil
+        }
+        let invalid = checkParameters(request, operationPath: context.operationPath ?? request.path)
+        let query = listing.map { MockEngine.pageQuery(request, listing: $0) }
+        let presented = SecureToken.split(bearer)
         let gate: Gate = state.withLock { state in
-            guard let (selector, validator) = SecureToken.split(bearer),
+            guard let (selector, validator) = presented,
                   var token = state.accessTokens[selector],
                   SecureToken.constantTimeEquals(token.validator, validator),
                   token.region == region else {
@@ -101,22 +115,31 @@ extension MockEngine {
             state.accessTokens[selector] = token
             let permitted = configuration.accounts.first { $0.username == token.username }?.hasIntegrationsPermission ?? false
             guard permitted else { return .answer(Reply.rpc(403, Reply.defaultMessage(for: 403))) }
-            if let limited = rateLimit(&state, key: "\(token.username)|\(region.rawValue)|\(client)", now: clock) {
+            if configuration.rateLimitPerSecond != nil,
+               let limited = rateLimit(&state, key: "\(token.username)|\(region.rawValue)|\(client)", now: clock) {
                 return .answer(limited)
             }
-            let queryKey = token.username + " " + MockEngine.queryKey(request)
             if let responseID {
+                let queryKey = token.username + " " + MockEngine.queryKey(request)
                 return .answer(pollCachedAnswer(&state, id: responseID, queryKey: queryKey, now: clock))
             }
-            return .proceed(state.fireRule(route: call.route, region: region), username: token.username)
+            let fired = state.fireRule(route: call.route, region: region)
+            if fired == nil, let listing, let query {
+                if let invalid { return .answer(invalid) }
+                switch query {
+                case .failure(let error): return .answer(error.response)
+                case .success(let query): return .page(pageOutcome(&state, query, region: region, listing: listing))
+                }
+            }
+            return .proceed(fired, username: token.username)
         }
         switch gate {
         case .answer(let response):
             return response
+        case .page(let outcome):
+            return finishPage(outcome)
         case .proceed(let fired, let username):
-            if let invalid = checkParameters(request, operationPath: context.operationPath ?? request.path) {
-                return invalid
-            }
+            if let invalid { return invalid }
             if let fired, fired.rule.status == 202 {
                 return acceptAndCache(fired, request: request, username: username, &context) {
                     serve(call, request, region: region)
@@ -206,7 +229,7 @@ extension MockEngine {
 
     func serve(_ call: DataCall, _ request: HTTPRequest, region: MockRegion) -> HTTPResponse {
         switch call {
-        case .listDevices: return oversized(listPage(request, region: region, listing: .devices))
+        case .listDevices: return listPage(request, region: region, listing: .devices)
         case .listGroups: return listPage(request, region: region, listing: .deviceGroups)
         case .device(let uuid): return device(uuid)
         case .batchGet: return batchGet(request)
@@ -251,118 +274,150 @@ extension MockEngine {
         return .success(filters)
     }
 
-    func listPage(_ request: HTTPRequest, region: MockRegion, listing: Listing) -> HTTPResponse {
+    /// What a list call asks for, read from the request alone.
+    struct PageQuery {
+        let pageSize: Int
+        let tokenText: String
+        /// `tokenText` split into selector and validator (nil when absent or malformed).
+        let tokenParts: (selector: String, validator: [UInt8])?
+        let filters: DeviceFilters
+        let filterKey: String
+    }
+
+    /// `pageSize`, `pageToken` and (devices) the filters; the first problem is the 400 to send.
+    static func pageQuery(_ request: HTTPRequest, listing: Listing) -> Result<PageQuery, HTTPError> {
         let pageSize: Int
         switch MockEngine.pageSize(request) {
         case .success(let size): pageSize = size
-        case .failure(let error): return error.response
+        case .failure(let error): return .failure(error)
         }
         let tokenText = request.query("pageToken") ?? ""
-        guard tokenText.utf8.count <= 128 else { return Reply.rpc(400, "invalid pageToken: longer than 128 characters") }
+        guard tokenText.utf8.count <= 128 else {
+            return .failure(HTTPError(Reply.rpc(400, "invalid pageToken: longer than 128 characters")))
+        }
         var filters = DeviceFilters()
         if listing == .devices {
             switch MockEngine.filters(request) {
             case .success(let parsed): filters = parsed
-            case .failure(let error): return error.response
+            case .failure(let error): return .failure(error)
             }
         }
-        let filterKey = filters.key
-        let outcome = state.withLock { state -> PageOutcome in
-            var offset = 0
-            if !tokenText.isEmpty {
-                guard let (selector, validator) = SecureToken.split(tokenText),
-                      let cursor = state.pageCursors[selector],
-                      SecureToken.constantTimeEquals(cursor.validator, validator),
-                      cursor.region == region, cursor.listing == listing else {
-                    return .answer(Reply.rpc(400, "invalid pageToken"))
-                }
-                guard cursor.filterKey == filterKey else {
-                    return .answer(Reply.rpc(400, "invalid pageToken: the query's filters differ from the first page's"))
-                }
-                offset = cursor.offset
-            }
-            let records: [FixtureRecord] = state.settings.emptyFleet ? [] : (listing == .devices ? state.devices : fixtures.groups)
-            let selected = filters.isEmpty ? nil : filteredIndices(&state, records: records, filters: filters)
-            let count = selected?.count ?? records.count
-            let size = min(pageSize, state.settings.pageSizeCap ?? Int.max)
-            let start = min(offset, count)
-            let end = min(start + size, count)
-            var next: String?
-            if listing == .devices && state.settings.repeatPageToken && !tokenText.isEmpty {
-                next = tokenText
-            } else if end < count {
-                var nextOffset = end
-                if listing == .devices && state.settings.duplicateAcrossPages && !state.duplicateServed && end - start >= 2 {
-                    nextOffset = end - 1
-                    state.duplicateServed = true
-                }
-                next = pageToken(&state, region: region, listing: listing, offset: nextOffset, filterKey: filterKey)
-            }
-            let closing: [UInt8]
-            if let next {
-                var close = Array("],\"nextPageToken\":".utf8)
-                JSONWriter.appendEscaped(next, to: &close)
-                close.append(UInt8(ascii: "}"))
-                closing = close
-            } else {
-                switch state.settings.lastPageToken {
-                case .empty: closing = closeWithEmptyToken
-                case .missing: closing = closeWithoutToken
-                case .null: closing = closeWithNullToken
-                }
-            }
-            // Everything the body's bytes depend on: the records (listing and fleet version), the
-            // selection, the slice, and the closing member with its token.
-            let key = "\(listing.rawValue)|\(state.fleetVersion)|\(state.settings.emptyFleet)|\(filterKey)|\(start)|\(end)|"
-                + String(decoding: closing, as: UTF8.self)
-            let cached = state.pageBodies[key]
-            var pageRecords: [FixtureRecord] = []
-            if cached == nil {
-                // Taken before any fleet change below: this page shows the fleet as it was asked.
-                pageRecords.reserveCapacity(end - start)
-                for position in start..<end {
-                    pageRecords.append(records[selected?[position] ?? position])
-                }
-            }
-            if listing == .devices {
-                state.devicePagesServed += 1
-                if let after = state.settings.fleetChangeAfterDevicePages, !state.fleetChanged, state.devicePagesServed >= after {
-                    MockEngine.changeFleet(&state)
-                }
-            }
-            if let cached { return .answer(MockEngine.pageResponse(cached)) }
-            return .assemble(pageRecords, opening: listing == .devices ? devicesOpen : groupsOpen, closing: closing, key: key)
-        }
-        switch outcome {
-        case .answer(let response):
-            return response
-        case .assemble(let pageRecords, let opening, let closing, let key):
-            // Joined outside the lock: other requests need not wait for a megabyte copy. Each
-            // object is copied once, straight from the (mapped) fixture into the body.
-            var body: [UInt8] = []
-            body.reserveCapacity(opening.count + closing.count + pageRecords.reduce(0) { $0 + $1.byteCount + 1 })
-            body.append(contentsOf: opening)
-            for (position, record) in pageRecords.enumerated() {
-                if position > 0 { body.append(contentsOf: comma) }
-                record.append(to: &body)
-            }
-            body.append(contentsOf: closing)
-            state.withLock { state in
-                guard body.count <= MockEngine.pageBodyCacheLimit / 8 else { return }
-                if state.pageBodiesBytes + body.count > MockEngine.pageBodyCacheLimit {
-                    state.pageBodies.removeAll()
-                    state.pageBodiesBytes = 0
-                }
-                if state.pageBodies.updateValue(body, forKey: key) == nil { state.pageBodiesBytes += body.count }
-            }
-            return MockEngine.pageResponse(body)
+        return .success(PageQuery(pageSize: pageSize, tokenText: tokenText,
+                                  tokenParts: tokenText.isEmpty ? nil : SecureToken.split(tokenText),
+                                  filters: filters, filterKey: filters.key))
+    }
+
+    /// A list page (devices: with `extraDevicesPerPage` applied) on its own, for a call whose
+    /// gate has already been passed in another critical section (a fired rule, the 202 flow).
+    func listPage(_ request: HTTPRequest, region: MockRegion, listing: Listing) -> HTTPResponse {
+        switch MockEngine.pageQuery(request, listing: listing) {
+        case .failure(let error): return error.response
+        case .success(let query):
+            return finishPage(state.withLock { pageOutcome(&$0, query, region: region, listing: listing) })
         }
     }
 
-    /// A list page still to be joined, or a complete answer (an error, or a cached page).
+    /// The state's part of a list page, under the state lock: the cursor, the slice, the next
+    /// token and the scenario effects (duplicate, repeated token, fleet change, extra devices).
+    /// The page cache lookup and any copying of bytes happen after the lock, in `finishPage`.
+    func pageOutcome(_ state: inout MockState, _ query: PageQuery, region: MockRegion, listing: Listing) -> PageOutcome {
+        let (pageSize, tokenText, filters, filterKey) = (query.pageSize, query.tokenText, query.filters, query.filterKey)
+        var offset = 0
+        if !tokenText.isEmpty {
+            guard let (selector, validator) = query.tokenParts,
+                  let cursor = state.pageCursors[selector],
+                  SecureToken.constantTimeEquals(cursor.validator, validator),
+                  cursor.region == region, cursor.listing == listing else {
+                return .answer(Reply.rpc(400, "invalid pageToken"))
+            }
+            guard cursor.filterKey == filterKey else {
+                return .answer(Reply.rpc(400, "invalid pageToken: the query's filters differ from the first page's"))
+            }
+            offset = cursor.offset
+        }
+        let records: [FixtureRecord] = state.settings.emptyFleet ? [] : (listing == .devices ? state.devices : fixtures.groups)
+        let selected = filters.isEmpty ? nil : filteredIndices(&state, records: records, filters: filters)
+        let count = selected?.count ?? records.count
+        let size = min(pageSize, state.settings.pageSizeCap ?? Int.max)
+        let start = min(offset, count)
+        let end = min(start + size, count)
+        var next: String?
+        if listing == .devices && state.settings.repeatPageToken && !tokenText.isEmpty {
+            next = tokenText
+        } else if end < count {
+            var nextOffset = end
+            if listing == .devices && state.settings.duplicateAcrossPages && !state.duplicateServed && end - start >= 2 {
+                nextOffset = end - 1
+                state.duplicateServed = true
+            }
+            next = pageToken(&state, region: region, listing: listing, offset: nextOffset, filterKey: filterKey)
+        }
+        // The records as they are now: a fleet change below replaces `state.devices` (copy on
+        // write), so this page still shows the fleet as it was asked.
+        let page = PageSlice(records: records, selected: selected, range: start..<end, listing: listing,
+                             key: PageBodyKey(listing: listing, fleetVersion: state.fleetVersion,
+                                              emptyFleet: state.settings.emptyFleet, filterKey: filterKey,
+                                              start: start, end: end, next: next, lastPageToken: state.settings.lastPageToken))
+        var extra: ExtraDevices?
+        if listing == .devices {
+            state.devicePagesServed += 1
+            if let after = state.settings.fleetChangeAfterDevicePages, !state.fleetChanged, state.devicePagesServed >= after {
+                MockEngine.changeFleet(&state)
+            }
+            // After the fleet change, as when it was a critical section of its own after this one.
+            extra = MockEngine.reserveExtraDevices(&state)
+        }
+        return .page(page, extra: extra)
+    }
+
+    /// The closing member of a list page: the next token, or the last page's style.
+    static func closing(next: String?, last: MockScenario.LastPageTokenStyle) -> [UInt8] {
+        if let next {
+            var close = Array("],\"nextPageToken\":".utf8)
+            JSONWriter.appendEscaped(next, to: &close)
+            close.append(UInt8(ascii: "}"))
+            return close
+        }
+        switch last {
+        case .empty: return closeWithEmptyToken
+        case .missing: return closeWithoutToken
+        case .null: return closeWithNullToken
+        }
+    }
+
+    /// Joins a page outside the state lock (or takes it from the cache) and caches it; applies
+    /// `extraDevicesPerPage`.
+    func finishPage(_ outcome: PageOutcome) -> HTTPResponse {
+        switch outcome {
+        case .answer(let response):
+            return response
+        case .page(let page, let extra):
+            let key = page.key
+            if let cached = pageBodies.lookup(key) { return MockEngine.oversized(MockEngine.pageResponse(cached), extra) }
+            // Joined outside the lock: other requests need not wait for a megabyte copy. Each
+            // object is copied once, straight from the (mapped) fixture into the body.
+            let opening = page.listing == .devices ? devicesOpen : groupsOpen
+            let closing = MockEngine.closing(next: key.next, last: key.lastPageToken)
+            var length = opening.count + closing.count
+            for position in page.range { length += page.record(at: position).byteCount + 1 }
+            var body: [UInt8] = []
+            body.reserveCapacity(length)
+            body.append(contentsOf: opening)
+            for position in page.range {
+                if position > page.range.lowerBound { body.append(contentsOf: comma) }
+                page.record(at: position).append(to: &body)
+            }
+            body.append(contentsOf: closing)
+            pageBodies.store(body, for: key)
+            return MockEngine.oversized(MockEngine.pageResponse(body), extra)
+        }
+    }
+
+    /// A list page to take from the cache or to join, or a complete answer (an error).
     enum PageOutcome {
         case answer(HTTPResponse)
-        case assemble([FixtureRecord], opening: [UInt8], closing: [UInt8], key: String)
+        /// A page to take from the cache or to join.
+        case page(PageSlice, extra: ExtraDevices?)
     }
 
     /// Bytes of assembled pages kept for re-serving: about 40 pages of 1,000 typical devices.
@@ -465,6 +520,58 @@ extension MockEngine {
                              functionalityStatus: object["functionalityStatus"]?.stringValue,
                              isMuted: object["isMuted"]?.boolValue, parentGroupUuid: object["parentGroupUuid"]?.stringValue)
     }
+}
+
+/// Everything the bytes of an assembled list page depend on: the records (listing and fleet
+/// version), the selection, the slice, and the closing member with its token.
+struct PageBodyKey: Hashable {
+    let listing: Listing
+    let fleetVersion: Int
+    let emptyFleet: Bool
+    let filterKey: String
+    let start: Int
+    let end: Int
+    /// The closing member: the next token, or (last page) the scenario's style.
+    let next: String?
+    let lastPageToken: MockScenario.LastPageTokenStyle
+}
+
+/// The records of one list page as the state lock saw them (the array is shared, not copied).
+struct PageSlice {
+    let records: [FixtureRecord]
+    let selected: [Int]?
+    let range: Range<Int>
+    let listing: Listing
+    let key: PageBodyKey
+
+    func record(at position: Int) -> FixtureRecord { records[selected?[position] ?? position] }
+}
+
+/// Assembled list pages by everything their bytes depend on, behind their own lock so that a
+/// page asked again is found without the state lock. Keys carry the fleet version, which never
+/// repeats (a reset continues the count), so an entry stored late by a call that began before a
+/// reset or a fleet change can never be served for the new fleet.
+final class PageBodyCache: Sendable {
+    private struct Entries {
+        var bodies: [PageBodyKey: [UInt8]] = [:]
+        var bytes = 0
+    }
+    private let entries = Mutex(Entries())
+
+    func lookup(_ key: PageBodyKey) -> [UInt8]? { entries.withLock { $0.bodies[key] } }
+
+    func store(_ body: [UInt8], for key: PageBodyKey) {
+        guard body.count <= MockEngine.pageBodyCacheLimit / 8 else { return }
+        entries.withLock { entries in
+            if entries.bytes + body.count > MockEngine.pageBodyCacheLimit {
+                entries.bodies.removeAll()
+                entries.bytes = 0
+            }
+            if entries.bodies.updateValue(body, forKey: key) == nil { entries.bytes += body.count }
+        }
+    }
+
+    func removeAll() { entries.withLock { $0 = Entries() } }
 }
 
 /// An answer to send instead of the normal one, carried through `Result`.

@@ -59,16 +59,31 @@ extension MockEngine {
         return ([UInt8(ascii: "{")], Array(repeating: UInt8(ascii: " "), count: 1024))
     }
 
+    /// What `extraDevicesPerPage` adds to one devices page: taken under the state lock (it
+    /// numbers the synthetic devices on from the last page), inserted outside it.
+    struct ExtraDevices {
+        let count: Int
+        let template: [UInt8]?
+        let firstNumber: Int
+    }
+
+    /// Reserves the synthetic devices of one 200 devices page; nil when the scenario is off.
+    static func reserveExtraDevices(_ state: inout MockState) -> ExtraDevices? {
+        guard let extra = state.settings.extraDevicesPerPage else { return nil }
+        let first = state.extraDevicesServed
+        state.extraDevicesServed += extra
+        return ExtraDevices(count: extra, template: state.devices.first?.bytes, firstNumber: first)
+    }
+
     /// A devices page with `extraDevicesPerPage` synthetic devices inserted before the real ones.
     func oversized(_ response: HTTPResponse) -> HTTPResponse {
         guard response.status == 200 else { return response }
-        let (extra, template, firstNumber) = state.withLock { state -> (Int, [UInt8]?, Int) in
-            guard let extra = state.settings.extraDevicesPerPage else { return (0, nil, 0) }
-            let first = state.extraDevicesServed
-            state.extraDevicesServed += extra
-            return (extra, state.devices.first?.bytes, first)
-        }
-        guard extra > 0 else { return response }
+        return MockEngine.oversized(response, state.withLock { MockEngine.reserveExtraDevices(&$0) })
+    }
+
+    static func oversized(_ response: HTTPResponse, _ reserved: ExtraDevices?) -> HTTPResponse {
+        guard let reserved, reserved.count > 0 else { return response }
+        let (extra, template, firstNumber) = (reserved.count, reserved.template, reserved.firstNumber)
         let opening = Array("{\"devices\":[".utf8)
         let body = response.body
         guard body.starts(with: opening) else { return response }

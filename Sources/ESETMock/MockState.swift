@@ -90,8 +90,9 @@ struct FiredRule {
     let scenario: String
 }
 
-/// All mutable state of one mock instance, guarded by a single mutex (requests are short; the
-/// slow parts, sleeping and writing, happen outside it).
+/// All mutable state of one mock instance but the journal, guarded by one mutex that a device
+/// page request takes once (authentication, rate limit, rules and the page itself); the slow
+/// parts, assembling bodies, sleeping and writing, happen outside it.
 struct MockState {
     var accessTokens: BoundedStore<IssuedAccessToken>
     var refreshTokens: BoundedStore<IssuedRefreshToken>
@@ -114,16 +115,6 @@ struct MockState {
     /// Synthetic devices already added by `extraDevicesPerPage` (their uuids count on).
     var extraDevicesServed = 0
     var filterCache: (key: String, version: Int, indices: [Int])?
-    /// Whole list-page bodies already assembled, by everything that decides their bytes (see
-    /// `MockEngine.listPage`), so that a page asked again is sent as one buffer, not re-joined.
-    var pageBodies: [String: [UInt8]] = [:]
-    var pageBodiesBytes = 0
-
-    var journal: [MockJournalEntry] = []
-    var journalStart = 0
-    var journalSequence = 0
-    var counters: [String: [Int: Int]] = [:]
-    var totalCalls = 0
 
     var sekoiaTasks: BoundedStore<SekoiaTask>
     var sekoiaBatches: [MockSekoiaBatch] = []
@@ -174,27 +165,6 @@ struct MockState {
         return fired
     }
 
-    mutating func record(_ entry: MockJournalEntry, capacity: Int) {
-        journalSequence += 1
-        var entry = entry
-        entry.sequence = journalSequence
-        counters[entry.route, default: [:]][entry.status, default: 0] += 1
-        totalCalls += 1
-        guard capacity > 0 else { return }
-        if journal.count - journalStart < capacity {
-            journal.append(entry)
-        } else {
-            journal.append(entry)
-            journalStart += 1
-        }
-        if journalStart > 4096 && journalStart * 2 > journal.count {
-            journal.removeFirst(journalStart)
-            journalStart = 0
-        }
-    }
-
-    var journalEntries: [MockJournalEntry] { Array(journal[journalStart...]) }
-
     mutating func storeSekoiaItems(_ items: [[UInt8]], capacity: Int) {
         sekoiaItemsReceived += items.count
         guard capacity > 0 else { return }
@@ -208,6 +178,39 @@ struct MockState {
     }
 
     var storedSekoiaItems: ArraySlice<[UInt8]> { sekoiaItems[sekoiaItemsStart...] }
+}
+
+/// The request journal and the call counters, behind their own mutex (`MockEngine.journal`), so
+/// that recording a call never waits for the state lock, and a call holding the state lock never
+/// waits for the journal. Every call is recorded once; `sequence` is the order of recording.
+/// Lock order, where both are needed (reset, counters): `state` first, then `journal`.
+struct MockJournal {
+    var entries: [MockJournalEntry] = []
+    var entriesStart = 0
+    var sequence = 0
+    var counters: [String: [Int: Int]] = [:]
+    var totalCalls = 0
+
+    mutating func record(_ entry: MockJournalEntry, capacity: Int) {
+        sequence += 1
+        var entry = entry
+        entry.sequence = sequence
+        counters[entry.route, default: [:]][entry.status, default: 0] += 1
+        totalCalls += 1
+        guard capacity > 0 else { return }
+        if entries.count - entriesStart < capacity {
+            entries.append(entry)
+        } else {
+            entries.append(entry)
+            entriesStart += 1
+        }
+        if entriesStart > 4096 && entriesStart * 2 > entries.count {
+            entries.removeFirst(entriesStart)
+            entriesStart = 0
+        }
+    }
+
+    var storedEntries: [MockJournalEntry] { Array(entries[entriesStart...]) }
 }
 
 /// One line of the request journal. It never holds secrets: no header values, no bodies, and

@@ -135,7 +135,7 @@ private final class Exchange: @unchecked Sendable {
         var task: URLSessionDataTask?
         var cancelReason: CancelReason?
         var finished = false
-        var body = Data()
+        var body: ResponseBody
         var response: HTTPURLResponse?
         var redirect: (status: Int, host: String?)?
         var declaredLength: Int?
@@ -143,7 +143,7 @@ private final class Exchange: @unchecked Sendable {
         /// Whether the caller has its answer: the first terminal event wins.
         var resolved = false
     }
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     let limit: Int
     let timeout: Double
     var continuation: CheckedContinuation<HTTPClientResponse, any Error>?
@@ -155,6 +155,7 @@ private final class Exchange: @unchecked Sendable {
         self.limit = limit
         self.timeout = timeout
         self.acceptsEncodings = acceptsEncodings
+        state = Mutex(State(body: ResponseBody(limit: limit)))
     }
 
     func start(_ task: URLSessionDataTask) {
@@ -246,6 +247,9 @@ private final class Exchange: @unchecked Sendable {
                 state.declaredLength = declared
                 return .tooLarge
             }
+            // The body goes once into storage of its declared size; a compressed body's size
+            // is unknown until it is decoded.
+            state.body.reserve(declared: encoded ? nil : declared)
             return nil
         }
     }
@@ -254,12 +258,7 @@ private final class Exchange: @unchecked Sendable {
     func append(_ data: Data) -> Bool {
         state.withLock { state -> Bool in
             guard state.cancelReason == nil else { return false }
-            if state.body.count + data.count > limit {
-                state.body = Data()
-                return false
-            }
-            state.body.append(data)
-            return true
+            return data.withUnsafeBytes { state.body.append($0) }
         }
     }
 
@@ -268,7 +267,8 @@ private final class Exchange: @unchecked Sendable {
             state.finished = true
             let copy = state
             state.task = nil
-            state.body = Data()
+            // The snapshot keeps the only reference to the bytes, so they are never copied.
+            state.body = ResponseBody(limit: 0)
             return copy
         }
         resolve(Self.outcome(snapshot, response: response, error: error, limit: limit, timeout: timeout))
@@ -299,7 +299,7 @@ private final class Exchange: @unchecked Sendable {
         for (name, value) in http.allHeaderFields {
             headers.append((name: "\(name)", value: "\(value)"))
         }
-        let body = [UInt8](snapshot.body)
+        let body = snapshot.body.bytes
         if let announced = snapshot.declaredLength, body.count < announced {
             return .failure(TransportError.truncatedBody(received: body.count, expected: announced))
         }

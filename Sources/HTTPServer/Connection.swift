@@ -17,6 +17,7 @@ final class Connection {
 
     private let fd: Int32
     private let id: UInt64
+    private let activity: ServerCore.ActivityCell
     private let remoteAddress: String
     private let core: ServerCore
     private let configuration: HTTPServer.Configuration
@@ -32,9 +33,10 @@ final class Connection {
     private static let lingerSeconds = 2.0
     private static let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
 
-    init(fd: Int32, id: UInt64, remoteAddress: String, core: ServerCore) {
+    init(fd: Int32, id: UInt64, activity: ServerCore.ActivityCell, remoteAddress: String, core: ServerCore) {
         self.fd = fd
         self.id = id
+        self.activity = activity
         self.remoteAddress = remoteAddress
         self.core = core
         self.configuration = core.configuration
@@ -127,7 +129,7 @@ final class Connection {
                 response = HTTPResponse.text(500, "handler returned invalid status \(response.status)\n")
             }
             let keepAlive = head.wantsKeepAlive && response.disposition == .normal
-                && !response.headers.hasToken("close", in: "Connection") && !core.isStopping
+                && !response.headers.hasToken("close", in: "Connection") && !core.stopHasBegun
             guard write(response, method: head.method, keepAlive: keepAlive, clientIsHTTP10: !head.isHTTP11) else {
                 return .close
             }
@@ -159,16 +161,16 @@ final class Connection {
     private func readHead() -> HeadResult {
         let deadline = Socket.now() + configuration.idleTimeout
         var markedBusy = available > 0
-        if !markedBusy && !core.markIdle(id) { return .closed }
+        if !markedBusy && !core.markIdle(activity) { return .closed }
         while true {
             if let result = parseBufferedHead() {
-                if !markedBusy { core.markBusy(id) }
+                if !markedBusy { core.markBusy(activity) }
                 return result
             }
             switch fill(deadline: deadline) {
             case .data:
                 if !markedBusy {
-                    core.markBusy(id)
+                    core.markBusy(activity)
                     markedBusy = true
                 }
             case .closed:
@@ -337,10 +339,10 @@ final class Connection {
         } else {
             connection = clientIsHTTP10 ? "keep-alive" : nil
         }
-        let head = ResponseWriter.head(status: status, headers: response.headers,
-                                       contentLength: bodyForbidden ? nil : length,
-                                       connection: connection, date: currentDate())
-        var segments: [[UInt8]] = [Array(head.utf8)]
+        let head = ResponseWriter.headBytes(status: status, headers: response.headers,
+                                            contentLength: bodyForbidden ? nil : length,
+                                            connection: connection, date: currentDate())
+        var segments: [[UInt8]] = [head]
         if sendsBody {
             if case .truncate(let limit) = response.disposition {
                 var remaining = max(0, limit)
@@ -386,7 +388,7 @@ final class Connection {
         let pieceSize = stream.bytesPerSecond.map { max(1, Int(Double($0) * tick)) } ?? 64 * 1024
         var cursor = 0
         var paced = Socket.now()
-        while sent < budget && !core.isStopping && Socket.now() < deadline {
+        while sent < budget && !core.stopHasBegun && Socket.now() < deadline {
             let count = min(pieceSize, budget - sent)
             var piece: [UInt8] = []
             piece.reserveCapacity(count)

@@ -48,6 +48,17 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a request-target into path and query (without `?`); a fragment is dropped.
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
+        let utf8 = target.utf8
+        // What the server passes on (visible ASCII, one byte per `Character`) in one byte scan;
+        // absolute-form and anything else take the general path below.
+        if utf8.first == UInt8(ascii: "/"), utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            var end = utf8.endIndex
+            if let hash = utf8.firstIndex(of: UInt8(ascii: "#")) { end = hash }
+            if let question = utf8[..<end].firstIndex(of: UInt8(ascii: "?")) {
+                return (String(target[..<question]), String(target[utf8.index(after: question)..<end]))
+            }
+            return (String(target[..<end]), nil)
+        }
         var rest = Substring(target)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         // Absolute-form (RFC 9112 §3.2.2): servers must accept it; keep only the path part.
@@ -75,7 +86,8 @@ public struct HTTPRequest: Sendable {
 
     /// Percent-decodes a path segment (`+` stays a `+` there); malformed escapes are kept as is.
     public static func percentDecode(_ segment: Substring) -> String {
-        guard segment.contains("%") else { return String(segment) }
+        // A byte search: `contains("%")` with a string argument went through Foundation's NSString.
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
         return decode(segment.utf8[...], plusIsSpace: false)
     }
 

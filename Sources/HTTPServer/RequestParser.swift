@@ -75,7 +75,8 @@ struct RequestHead {
 
     private static func parseRequestLine(_ line: ArraySlice<UInt8>) throws -> (String, String, String) {
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        let shown = String(decoding: line.prefix(80), as: UTF8.self).debugDescription
+        // Only an error shows it: built on every request, it cost more than the parse.
+        var shown: String { String(decoding: line.prefix(80), as: UTF8.self).debugDescription }
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else {
             throw HTTPParseError(400, "malformed request line (want METHOD SP TARGET SP VERSION): \(shown)")
         }
@@ -87,10 +88,9 @@ struct RequestHead {
         }
         let method = String(decoding: parts[0], as: UTF8.self)
         let target = String(decoding: parts[1], as: UTF8.self)
-        let lowerTarget = target.prefix(8).lowercased()
         let formOK = target.hasPrefix("/")
             || (target == "*" && method == "OPTIONS")
-            || lowerTarget.hasPrefix("http://") || lowerTarget.hasPrefix("https://")
+            || target.prefix(8).lowercased().hasPrefix("http://") || target.prefix(8).lowercased().hasPrefix("https://")
             || (method == "CONNECT" && !target.contains("/"))
         guard formOK else {
             throw HTTPParseError(400, "request-target must start with '/' (or be absolute-form): \(shown)")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,11 +10,25 @@ final class ServerCore: @unchecked Sendable {
     enum Phase { case notStarted, running, stopping, stopped }
 
     /// What a connection is doing, so `stop()` knows which sockets it may cut right away.
-    enum ConnectionActivity { case idle, busy, closing, streaming }
+    enum ConnectionActivity: UInt8 { case idle, busy, closing, streaming }
+
+    /// A connection's activity, written by its own thread without the server's lock (twice per
+    /// request: idle while waiting, busy once bytes arrive) and read by `stop()`. Both sides use
+    /// sequentially consistent operations in the order store-then-load (the connection stores
+    /// its activity, then loads `stopRequested`; `stop()` stores `stopRequested`, then loads each
+    /// activity), so at least one of them sees the other: a connection going idle while the
+    /// server stops is either cut by `stop()` or sees the stop itself, as with the lock.
+    final class ActivityCell: Sendable {
+        private let raw = Atomic<UInt8>(ConnectionActivity.idle.rawValue)
+        var value: ConnectionActivity {
+            ConnectionActivity(rawValue: raw.load(ordering: .sequentiallyConsistent)) ?? .busy
+        }
+        func set(_ activity: ConnectionActivity) { raw.store(activity.rawValue, ordering: .sequentiallyConsistent) }
+    }
 
     struct ConnectionRecord {
         var fd: Int32
-        var activity: ConnectionActivity
+        let activity: ActivityCell
     }
 
     let configuration: HTTPServer.Configuration
@@ -21,6 +36,8 @@ final class ServerCore: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var phase = Phase.notStarted
+    /// Set (under the lock, with `phase`) when `stop()` begins: read on every request without the lock.
+    private let stopRequested = Atomic<Bool>(false)
     private var listenFD: Int32 = -1
     private var boundPort = 0
     private var acceptThreadRunning = false
@@ -44,7 +61,8 @@ final class ServerCore: @unchecked Sendable {
 
     var port: Int { locked { boundPort } }
     var connectionCount: Int { locked { connections.count } }
-    var isStopping: Bool { locked { phase != .running } }
+    /// Whether `stop()` has begun; read by connections and the accept loop on every request, so no lock.
+    var stopHasBegun: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }
     var isRunning: Bool { locked { phase == .running } }
 
     // MARK: Start
@@ -119,7 +137,7 @@ final class ServerCore: @unchecked Sendable {
             }
             if client < 0 {
                 let code = errno
-                if isStopping { break }
+                if stopHasBegun { break }
                 switch code {
                 case EINTR, ECONNABORTED, EPROTO, EPERM:
                     continue
@@ -142,7 +160,7 @@ final class ServerCore: @unchecked Sendable {
     }
 
     private func admit(_ fd: Int32, peer: (host: String, port: Int)) {
-        enum Decision { case serve(UInt64), reject(lingering: Bool), drop }
+        enum Decision { case serve(UInt64, ActivityCell), reject(lingering: Bool), drop }
         let decision: Decision = locked {
             if phase != .running { return .drop }
             if connections.count >= configuration.maxConnections {
@@ -153,18 +171,19 @@ final class ServerCore: @unchecked Sendable {
                 return .reject(lingering: false)
             }
             nextConnectionID += 1
-            connections[nextConnectionID] = ConnectionRecord(fd: fd, activity: .idle)
-            return .serve(nextConnectionID)
+            let activity = ActivityCell()
+            connections[nextConnectionID] = ConnectionRecord(fd: fd, activity: activity)
+            return .serve(nextConnectionID, activity)
         }
         switch decision {
         case .drop:
             _ = Glibc.close(fd)
         case .reject(let lingering):
             reject(fd, lingering: lingering)
-        case .serve(let id):
+        case .serve(let id, let activity):
             let remote = "\(peer.host):\(peer.port)"
             let thread = Thread { [self] in
-                Connection(fd: fd, id: id, remoteAddress: remote, core: self).run()
+                Connection(fd: fd, id: id, activity: activity, remoteAddress: remote, core: self).run()
             }
             thread.name = "HTTPServer conn \(remote)"
             thread.start()
@@ -200,17 +219,15 @@ final class ServerCore: @unchecked Sendable {
     // MARK: Connection bookkeeping
 
     /// Marks a connection idle (waiting for a new request). Returns false when the server is
-    /// stopping, in which case the connection must close instead of waiting.
-    func markIdle(_ id: UInt64) -> Bool {
-        locked {
-            guard phase == .running else { return false }
-            connections[id]?.activity = .idle
-            return true
-        }
+    /// stopping, in which case the connection must close instead of waiting. No lock: see
+    /// `ActivityCell` for why this cannot miss a concurrent `stop()`.
+    func markIdle(_ activity: ActivityCell) -> Bool {
+        activity.set(.idle)
+        return !stopHasBegun
     }
 
-    func markBusy(_ id: UInt64) {
-        locked { connections[id]?.activity = .busy }
+    func markBusy(_ activity: ActivityCell) {
+        activity.set(.busy)
     }
 
     /// Marks a connection as sending an endless body; `stop()` cuts such connections at once.
@@ -218,7 +235,7 @@ final class ServerCore: @unchecked Sendable {
     func markStreaming(_ id: UInt64) -> Bool {
         locked {
             guard phase == .running else { return false }
-            connections[id]?.activity = .streaming
+            connections[id]?.activity.set(.streaming)
             return true
         }
     }
@@ -226,7 +243,7 @@ final class ServerCore: @unchecked Sendable {
     func markClosing(_ id: UInt64) {
         locked {
             guard let fd = connections[id]?.fd else { return }
-            connections[id]?.activity = .closing
+            connections[id]?.activity.set(.closing)
             // A stop already in progress will not look at this connection again: cut the linger.
             if phase != .running { _ = shutdown(fd, Int32(SHUT_RDWR)) }
         }
@@ -257,7 +274,8 @@ final class ServerCore: @unchecked Sendable {
                 return nil
             case .running:
                 phase = .stopping
-                for record in connections.values where record.activity != .busy {
+                stopRequested.store(true, ordering: .sequentiallyConsistent)
+                for record in connections.values where record.activity.value != .busy {
                     _ = shutdown(record.fd, Int32(SHUT_RDWR))
                 }
                 return listenFD

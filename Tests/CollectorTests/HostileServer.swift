@@ -8,8 +8,10 @@ import Synchronization
 /// so that it can do what no well-behaved server library allows: endless bodies, lying
 /// `Content-Length`s, compression bombs, redirects elsewhere.
 ///
-/// Each connection serves one request and is closed. Every request's head (headers included, so
-/// a test can see whether a credential reached this server) and body are recorded.
+/// Each connection serves one request and is closed, unless `keepAlive` is set: then it serves
+/// requests until the client closes it (the behaviour must then answer without
+/// `Connection: close`). Every request's head (headers included, so a test can see whether a
+/// credential reached this server) and body are recorded, and accepted connections are counted.
 final class HostileServer: @unchecked Sendable {
     /// Receives the request head and body; writes the answer with `send`, which returns false
     /// once the client has gone away (every sending loop must stop then, and be bounded anyway).
@@ -19,9 +21,12 @@ final class HostileServer: @unchecked Sendable {
     private let listener: Int32
     private let behaviour: Behaviour
     private let recorded = Mutex<[(head: String, body: [UInt8])]>([])
+    private let keepAlive: Bool
+    private let accepted = Atomic<Int>(0)
 
-    init(_ behaviour: @escaping Behaviour) throws {
+    init(keepAlive: Bool = false, _ behaviour: @escaping Behaviour) throws {
         self.behaviour = behaviour
+        self.keepAlive = keepAlive
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
@@ -46,6 +51,9 @@ final class HostileServer: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// Connections accepted so far.
+    var connectionsAccepted: Int { accepted.load(ordering: .relaxed) }
+
     /// Every request received so far.
     var requests: [(head: String, body: [UInt8])] { recorded.withLock { $0 } }
 
@@ -61,6 +69,7 @@ final class HostileServer: @unchecked Sendable {
         for _ in 0..<10_000 {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
+            accepted.add(1, ordering: .relaxed)
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
@@ -68,16 +77,29 @@ final class HostileServer: @unchecked Sendable {
 
     private func serve(_ connection: Int32) {
         defer { close(connection) }
+        if keepAlive {
+            // An idle kept-alive connection ends this thread after a while rather than never.
+            var idle = timeval(tv_sec: 30, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &idle, socklen_t(MemoryLayout<timeval>.size))
+        }
         var received: [UInt8] = []
+        for _ in 0..<(keepAlive ? 10_000 : 1) {
+            guard serveOne(connection, &received) else { return }
+        }
+    }
+
+    /// Serves the next request on `connection` (`received`: bytes already read past the previous
+    /// one); false when the client went away.
+    private func serveOne(_ connection: Int32, _ received: inout [UInt8]) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        var headEnd: Int?
+        var headEnd = findHeadEnd(received)
         while headEnd == nil, received.count < 256 * 1024 {
             let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return }
+            guard count > 0 else { return false }
             received += buffer[0..<count]
             headEnd = findHeadEnd(received)
         }
-        guard let headEnd else { return }
+        guard let headEnd else { return false }
         let head = String(decoding: received[0..<headEnd], as: UTF8.self)
         let length = head.split(separator: "\r\n").compactMap { line -> Int? in
             let parts = line.split(separator: ":", maxSplits: 1)
@@ -90,17 +112,28 @@ final class HostileServer: @unchecked Sendable {
             guard count > 0 else { break }
             body += buffer[0..<count]
         }
+        received = []
+        if keepAlive, body.count > length {
+            // What follows this request's body belongs to the next one.
+            received = Array(body[length...])
+            body = Array(body[0..<length])
+        }
         recorded.withLock { $0.append((head, body)) }
+        var clientGone = false
         behaviour(head, body) { bytes in
             var offset = 0
             while offset < bytes.count {
                 let sent = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
                 if sent < 0 && errno == EINTR { continue }
-                guard sent > 0 else { return false }
+                guard sent > 0 else {
+                    clientGone = true
+                    return false
+                }
                 offset += sent
             }
             return true
         }
+        return !clientGone
     }
 
     private func findHeadEnd(_ bytes: [UInt8]) -> Int? {

@@ -46,6 +46,27 @@ final class HeadersAndRequestTests: XCTestCase {
         XCTAssertNil(request.query("missing"))
     }
 
+    /// Origin-form targets of visible ASCII take a byte scan; these cases pin that it splits
+    /// exactly as the general path does (fragment dropped, first `?` splits, `#` ends the query).
+    func testOriginFormTargetsSplitAtTheFirstQuestionMarkAndDropTheFragment() {
+        let cases: [(String, String, [String])] = [
+            ("/a?b=1?c=2", "/a", ["b"]),
+            ("/a#frag?x=1", "/a", []),
+            ("/a?x=1#frag&y=2", "/a", ["x"]),
+            ("/#", "/", []),
+            ("/?", "/", []),
+            ("/p%3Fq?r=%23", "/p%3Fq", ["r"]),
+            ("/é?x=1", "/é", ["x"]),
+        ]
+        for (target, path, names) in cases {
+            let request = HTTPRequest(method: "GET", target: target)
+            XCTAssertEqual(request.path, path, target)
+            XCTAssertEqual(request.queryItems.map(\.name), names, target)
+        }
+        XCTAssertEqual(HTTPRequest(method: "GET", target: "/a?b=1?c=2").query("b"), "1?c=2")
+        XCTAssertEqual(HTTPRequest(method: "GET", target: "/p?r=%23").query("r"), "#")
+    }
+
     func testTargetWithoutQueryAndAbsoluteForm() {
         XCTAssertEqual(HTTPRequest(method: "GET", target: "/plain").path, "/plain")
         XCTAssertTrue(HTTPRequest(method: "GET", target: "/plain").queryItems.isEmpty)

@@ -210,7 +210,7 @@ public final class OpenAPIContract: Sendable {
     /// The operation `method path` addresses (path without host prefix or query) on `service`,
     /// with the path parameters' values; nil when the contract has no such operation.
     public func operation(service: String, method: String, path: String) -> (Operation, [String: String])? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+        let segments = MockEngine.pathSegments(path).dropFirst().map {
             HTTPRequest.percentDecode($0)
         }
         for operation in operations where operation.service == service && operation.method == method
