@@ -196,12 +196,14 @@ struct MockProcess {
     /// answer (from /proc/PID/schedstat): on a loaded machine, the wait explains the wall time.
     var cpuSeconds: Double
     var runQueueSeconds: Double
+    /// The lines `serve` printed after the listening line (up to `rate limit:`, its last).
+    var announcement: [String] = []
 
     /// Starts `eset-mock serve --data DIR --rate-limit off --port 0` and waits for it to answer.
-    static func start(executable: String, data: String, startupTimeout: Double = 600,
+    static func start(executable: String, data: String, extraArguments: [String] = [], startupTimeout: Double = 600,
                       whileStarting: ((Subprocess) -> Void)? = nil) throws -> MockProcess {
         let process = try Subprocess(
-            executable, ["serve", "--data", data, "--rate-limit", "off", "--port", "0"], captureStandardOutput: true)
+            executable, ["serve", "--data", data, "--rate-limit", "off", "--port", "0"] + extraArguments, captureStandardOutput: true)
         whileStarting?(process)
         guard let first = process.readLine(timeout: startupTimeout), let range = first.range(of: "listening on ") else {
             process.terminate()
@@ -209,6 +211,12 @@ struct MockProcess {
             throw BenchmarkError("eset-mock did not print its listening line within \(Int(startupTimeout)) s")
         }
         let listening = secondsSince(process.startedAt)
+        // The rest of the announcement comes in the same write as the first line.
+        var announcement: [String] = []
+        while announcement.count < 32, let line = process.readLine(timeout: 5) {
+            announcement.append(line)
+            if line.hasPrefix("rate limit:") { break }
+        }
         process.drainStandardOutput()
         let url = String(first[range.upperBound...]).trimmingCharacters(in: .whitespaces)
         guard let portText = url.split(separator: ":").last, let port = Int(portText) else {
@@ -230,7 +238,7 @@ struct MockProcess {
         let (cpu, waited) = schedulerTimes(pid: process.pid)
         return MockProcess(
             process: process, port: port, url: url, listeningSeconds: listening, firstAnswerSeconds: answered,
-            cpuSeconds: cpu, runQueueSeconds: waited)
+            cpuSeconds: cpu, runQueueSeconds: waited, announcement: announcement)
     }
 
     /// CPU time and run-queue wait of every thread of `pid` so far, in seconds.

@@ -1,4 +1,5 @@
 import Dispatch
+internal import ESETMockData
 import Foundation
 import HTTPServer
 
@@ -63,12 +64,20 @@ public struct ESETMockConfiguration: Sendable {
     /// Loads a data directory: `devices.json`, `device_groups.json`, optional `accounts.json`
     /// (added to the demo account), and scenarios: the default library
     /// (`defaultDataDirectory/scenarios`) overridden by name by `dataDirectory/scenarios/*.json`.
-    /// - Parameter dataDirectory: nil means `ESETMockServer.defaultDataDirectory`.
+    /// - Parameters:
+    ///   - dataDirectory: nil means `ESETMockServer.defaultDataDirectory`.
+    ///   - fixtureIndex: how the fixture indexes beside the data files are used (see
+    ///     `FixtureIndexPolicy`); never written into the built-in tenant's resource bundle.
     /// - Throws: `ESETMockError` naming the file (with line and column for malformed JSON);
     ///   nothing is half-loaded.
-    public static func load(dataDirectory: URL? = nil) throws -> ESETMockConfiguration {
+    public static func load(dataDirectory: URL? = nil, fixtureIndex: FixtureIndexPolicy = .default) throws -> ESETMockConfiguration {
         let directory = dataDirectory ?? ESETMockServer.defaultDataDirectory
-        var configuration = ESETMockConfiguration(fixtures: try MockFixtures(directory: directory),
+        var policy = fixtureIndex
+        if directory.standardizedFileURL.path == ESETMockData.directory.standardizedFileURL.path {
+            // The shipped tenant is small, and its bundle may be read-only or shared.
+            policy.writes = false
+        }
+        var configuration = ESETMockConfiguration(fixtures: try MockFixtures(directory: directory, index: policy),
                                                   scenarioLibrary: try loadScenarioLibrary(extraDirectory: directory))
         let accountsPath = directory.appendingPathComponent("accounts.json").path
         if FileManager.default.fileExists(atPath: accountsPath) {

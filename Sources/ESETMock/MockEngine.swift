@@ -39,7 +39,7 @@ final class MockEngine: Sendable {
     init(configuration: ESETMockConfiguration, scenarios: [MockScenario]) {
         self.configuration = configuration
         fixtures = configuration.fixtures
-        originalDeviceIndex = MockEngine.index(fixtures.devices)
+        originalDeviceIndex = fixtures.deviceIndex
         groupTree = GroupTree(fixtures.groups)
         var initial = MockState(fixtures: fixtures, originalIndex: originalDeviceIndex,
                                 tokenCapacity: configuration.tokenCapacity)

@@ -12,6 +12,9 @@ final class FixtureSource: @unchecked Sendable {
     /// Values given by the code that built an owned record (they may differ from a scan of its
     /// bytes, e.g. a patch planting invalid UTF-8); nil for scanned sources.
     let explicit: FixtureFields?
+    /// The mapped file as `fstat` of the mapped descriptor saw it (nil for owned buffers): what a
+    /// fixture index must have been built from to be trusted.
+    let identity: FixtureFileIdentity?
     private let owned: UnsafeMutableBufferPointer<UInt8>?
     private let mappedLength: Int
 
@@ -22,6 +25,7 @@ final class FixtureSource: @unchecked Sendable {
         owned = storage
         buffer = UnsafeBufferPointer(rebasing: storage[0..<bytes.count])
         self.explicit = explicit
+        identity = nil
         mappedLength = 0
     }
 
@@ -48,6 +52,7 @@ final class FixtureSource: @unchecked Sendable {
             _ = storage.initialize(from: bytes)
             owned = storage
             buffer = UnsafeBufferPointer(rebasing: storage[0..<bytes.count])
+            identity = nil
             mappedLength = 0
             return
         }
@@ -55,6 +60,7 @@ final class FixtureSource: @unchecked Sendable {
             throw ESETMockError("cannot map: \(String(cString: strerror(errno)))", file: path)
         }
         owned = nil
+        identity = FixtureFileIdentity(info)
         mappedLength = size
         buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
     }
@@ -144,6 +150,27 @@ struct FixtureRecord: Sendable {
         }
         uuidSpan = spans.0; displayNameSpan = spans.1; statusSpan = spans.2; parentSpan = spans.3
         muted = mutedValue
+    }
+
+    /// A record read back from a fixture index (its bounds checked there).
+    init(source: FixtureSource, start: Int, length: UInt32, uuid: Span, displayName: Span, functionalityStatus: Span,
+         parentGroupUuid: Span, muted: UInt8) {
+        self.source = source
+        self.start = start
+        self.length = length
+        uuidSpan = uuid; displayNameSpan = displayName; statusSpan = functionalityStatus; parentSpan = parentGroupUuid
+        self.muted = muted
+    }
+
+    /// Appends the 48 bytes `FixtureIndexFile` keeps for this record (a scanned record only).
+    func appendPersisted(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: UInt64(start)) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: length) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [muted, 0, 0, 0])
+        for span in [uuidSpan, displayNameSpan, statusSpan, parentSpan] {
+            withUnsafeBytes(of: span.offset) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: span.count) { bytes.append(contentsOf: $0) }
+        }
     }
 
     private var range: Range<Int> { start..<(start + Int(length)) }
@@ -238,24 +265,108 @@ enum FixtureKey {
 public struct MockFixtures: Sendable {
     let devices: [FixtureRecord]
     let groups: [FixtureRecord]
+    /// uuid → device position, built with the records or read back from the fixture index.
+    let deviceIndex: DeviceIndex
+    /// What happened to each fixture file's index (empty for in-memory fixtures).
+    public let indexReports: [FixtureIndexReport]
 
     /// No devices and no groups.
     public static let empty = MockFixtures(devices: [], groups: [])
 
-    init(devices: [FixtureRecord], groups: [FixtureRecord]) {
+    init(devices: [FixtureRecord], groups: [FixtureRecord], deviceIndex: DeviceIndex? = nil,
+         indexReports: [FixtureIndexReport] = []) {
         self.devices = devices
         self.groups = groups
+        self.deviceIndex = deviceIndex ?? DeviceIndex(devices)
+        self.indexReports = indexReports
     }
 
-    /// Loads `directory/devices.json` and `directory/device_groups.json`.
-    /// - Throws: `ESETMockError` naming the file (and line/column for malformed JSON).
-    public init(directory: URL) throws {
+    /// Loads `directory/devices.json` and `directory/device_groups.json`, through their indexes
+    /// (`devices.json.index`) as `index` says: a valid index spares validating and scanning the
+    /// file; a missing or invalid one is rebuilt by the scan and written for the next start.
+    /// An index only changes how fast the fixtures load, never what is served.
+    /// - Throws: `ESETMockError` naming the file (and line/column for malformed JSON). Index
+    ///   problems never throw: they are in `indexReports`.
+    public init(directory: URL, index: FixtureIndexPolicy = .default) throws {
         let devicesPath = directory.appendingPathComponent("devices.json").path
         let groupsPath = directory.appendingPathComponent("device_groups.json").path
         // Mapped, not read: the records point into the file, so memory does not grow with the fleet.
-        let devices = try MockFixtures.records(in: FixtureSource(mapping: devicesPath), source: devicesPath)
-        let groups = try MockFixtures.records(in: FixtureSource(mapping: groupsPath), source: groupsPath)
-        self.init(devices: devices, groups: groups)
+        let devices = try MockFixtures.load(devicesPath, policy: index, wantsTable: true)
+        let groups = try MockFixtures.load(groupsPath, policy: index, wantsTable: false)
+        self.init(devices: devices.records, groups: groups.records, deviceIndex: devices.table,
+                  indexReports: [devices.report, groups.report])
+    }
+
+    /// Maps `path` and finds its records: from its index when that is valid, else by validating
+    /// and scanning the file (then writing the index when the policy says so).
+    static func load(_ path: String, policy: FixtureIndexPolicy, wantsTable: Bool) throws
+        -> (records: [FixtureRecord], table: DeviceIndex?, report: FixtureIndexReport) {
+        // Taken before `fstat`: a change after this instant gets a later timestamp than the one
+        // recorded, unless it falls within the same timestamp step (see `settledSeconds`).
+        let scanStart = realtimeNanoseconds()
+        let fixture = try FixtureSource(mapping: path)
+        let indexPath = FixtureIndexFile.path(for: path)
+        var report = FixtureIndexReport(fixturePath: path, indexPath: indexPath, outcome: .off)
+        guard policy.reads || policy.writes else {
+            let records = try records(in: fixture, source: path)
+            return (records, wantsTable ? DeviceIndex(records) : nil, report)
+        }
+        guard let identity = fixture.identity, fixture.buffer.count >= policy.minimumFixtureBytes else {
+            report.outcome = .small
+            let records = try records(in: fixture, source: path)
+            return (records, wantsTable ? DeviceIndex(records) : nil, report)
+        }
+        if policy.reads {
+            switch FixtureIndexFile.load(indexPath: indexPath, fixture: fixture, identity: identity, wantsTable: wantsTable) {
+            case .success(let loaded):
+                report.outcome = .hit
+                return (loaded.records, loaded.table, report)
+            case .failure(let rejection):
+                report.rejected = rejection.reason
+            }
+        }
+        let records = try records(in: fixture, source: path)
+        let table = wantsTable ? DeviceIndex(records) : nil
+        guard policy.writes else {
+            report.outcome = .notWritten
+            report.detail = "writing indexes is off here"
+            return (records, table, report)
+        }
+        if policy.settledSeconds >= 0,
+           identity.lastChangeNanoseconds >= scanStart - Int64(policy.settledSeconds * 1e9) {
+            report.outcome = .notWritten
+            report.detail = "the fixture changed less than \(formatSeconds(policy.settledSeconds)) before the scan; the next start writes it"
+            return (records, table, report)
+        }
+        do {
+            try FixtureIndexFile.write(indexPath: indexPath, records: records, table: table, fixture: fixture,
+                                       identity: identity, scanStartNanoseconds: scanStart)
+            report.outcome = .written
+        } catch {
+            report.outcome = .notWritten
+            report.detail = "cannot write \(indexPath): \(error)"
+        }
+        return (records, table, report)
+    }
+
+    /// Writes the indexes of `directory`'s fixtures now (`eset-mock generate`), waiting first (at
+    /// most `policy.settledSeconds`) for files just written to settle, so that the first
+    /// `serve` finds a valid index.
+    public static func writeIndexes(directory: URL, policy: FixtureIndexPolicy = .default) throws -> [FixtureIndexReport] {
+        var latest = Int64.min / 2
+        for name in ["devices.json", "device_groups.json"] {
+            var info = stat()
+            if stat(directory.appendingPathComponent(name).path, &info) == 0, Int(info.st_size) >= policy.minimumFixtureBytes {
+                latest = max(latest, FixtureFileIdentity(info).lastChangeNanoseconds)
+            }
+        }
+        let settled = latest + Int64(max(0, policy.settledSeconds) * 1e9) + 1_000_000
+        let wait = settled - realtimeNanoseconds()
+        if policy.writes, wait > 0 {
+            // Bounded by `settledSeconds` (plus a millisecond): the file was just written.
+            usleep(useconds_t(min(wait, Int64(max(0, policy.settledSeconds) * 1e9) + 1_000_000) / 1000))
+        }
+        return try MockFixtures(directory: directory, index: policy).indexReports
     }
 
     /// Builds fixtures from in-memory JSON arrays (tests, embedding). `devicesSource` and
@@ -430,6 +541,10 @@ enum ShallowScanner {
             return end
         }
     }
+}
+
+private func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
 }
 
 /// Reads a whole file into memory with plain POSIX calls: a 1.5 GB fleet file must not be copied

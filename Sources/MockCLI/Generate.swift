@@ -1,6 +1,10 @@
 import ArgumentParsing
 import Fleet
+import ESETMock
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The typed options of `generate`, each declared once with its default.
 enum GenerateOptions {
@@ -26,6 +30,7 @@ let generateSpec = CommandSpec(
         .flag("pretty", help: "Indent the JSON (two spaces) instead of one item per line."),
         .flag("edge-cases", help: "Also write off-contract values (for tolerance tests); the default is spec-valid."),
         .option("out", value: "DIR", help: "Directory to write into, created if needed (required)."),
+        .flag("no-index-cache", help: "Do not write the fixture index (devices.json.index) that lets the first 'serve' skip scanning."),
     ])
 
 func generate(_ arguments: ParsedArguments) throws -> Int32 {
@@ -36,8 +41,27 @@ func generate(_ arguments: ParsedArguments) throws -> Int32 {
     let generator = FleetGenerator(seed: seed, layout: arguments.flag("pretty") ? .pretty : .compact,
                                    edgeCases: arguments.flag("edge-cases"))
     let directory = URL(fileURLWithPath: out, isDirectory: true)
+    // An index of the files being replaced would be stale: never leave one behind.
+    for name in ["devices.json", "device_groups.json"] {
+        unlink(directory.appendingPathComponent(name + ".index").path)
+    }
     try generator.writeFleet(devices: devices, groupCount: groups, to: directory)
     let kind = generator.edgeCases ? ", with edge cases" : ""
     writeOut("wrote \(devices) devices and \(groups) groups (seed \(seed)\(kind)) to \(directory.path)\n")
+    if !arguments.flag("no-index-cache") {
+        // The first `serve` then maps the index instead of scanning; a failure only costs speed.
+        do {
+            let reports = try MockFixtures.writeIndexes(directory: directory)
+            let written = reports.filter { $0.outcome == .written }
+            if !written.isEmpty {
+                writeOut("indexed " + written.map { URL(fileURLWithPath: $0.indexPath).lastPathComponent }.joined(separator: ", ") + "\n")
+            }
+            for report in reports where report.outcome == .notWritten {
+                writeError("eset-mock: note: fixture index: \(report.summary)\n")
+            }
+        } catch {
+            writeError("eset-mock: note: fixture index not written: \(error)\n")
+        }
+    }
     return ExitStatus.success.rawValue
 }

@@ -26,6 +26,9 @@ let serveSpec = CommandSpec(
           GET  http://HOST:PORT/eu.device-management.eset.systems/v1/devices
         Sekoia.io intake: http://HOST:PORT/sekoia/api/v2/asset-management/asset-connector/{uuid}
         Admin API: http://HOST:PORT/__admin/health, /scenarios, /journal, /counters, /reset, /sekoia/items
+        Fixtures of 4 MiB or more are indexed once: the scan is saved beside the file
+        (devices.json.index, checked against the file's size, times and inode) and a later start
+        maps it instead of scanning again. A read-only directory only costs speed.
         The demo account and the mock Sekoia API key are documented in MockData/README.md.
         Stops gracefully on SIGINT or SIGTERM.
         """,
@@ -39,6 +42,8 @@ let serveSpec = CommandSpec(
                 repeatable: true),
         mockRateLimit.spec,
         .flag("no-retry-after", help: "Send 429 answers of the rate limiter without a Retry-After header."),
+        .flag("no-index-cache",
+              help: "Neither read nor write the fixture index (DIR/devices.json.index): validate and scan the fixtures at every start."),
         ServeOptions.tokenLifetime.spec,
         ServeOptions.journalCapacity.spec,
         .option("admin-token-file", value: "FILE",
@@ -117,7 +122,8 @@ func serveConfiguration(_ arguments: ParsedArguments) throws -> ESETMockConfigur
         rateLimit = Int(perSecond)
     }
     let dataDirectory = arguments.value("data").map { URL(fileURLWithPath: $0, isDirectory: true) }
-    var configuration = try ESETMockConfiguration.load(dataDirectory: dataDirectory)
+    let fixtureIndex: FixtureIndexPolicy = arguments.flag("no-index-cache") ? .off : .default
+    var configuration = try ESETMockConfiguration.load(dataDirectory: dataDirectory, fixtureIndex: fixtureIndex)
     configuration.host = try arguments.required(ServeOptions.host)
     configuration.port = port
     configuration.activeScenarios = arguments.values("scenario")
@@ -155,6 +161,11 @@ func adminToken(_ arguments: ParsedArguments) throws -> String? {
 func serve(_ arguments: ParsedArguments) throws -> Int32 {
     let configuration = try serveConfiguration(arguments)
     let server = try ESETMockServer(configuration: configuration)
+    // Once per start, and never fatal: an index that could not be used or written only costs speed.
+    let indexNotes = configuration.fixtures.indexReports.filter { $0.rejected != nil || $0.outcome == .notWritten }
+    if !indexNotes.isEmpty {
+        writeError("eset-mock: note: fixture index: " + indexNotes.map(\.summary).joined(separator: "; ") + "\n")
+    }
     if !isLoopback(configuration.host) {
         writeError("eset-mock: warning: binding \(configuration.host), not a loopback address: the documented demo "
                    + "account and Sekoia key are reachable from the network\n")
@@ -172,6 +183,9 @@ func serve(_ arguments: ParsedArguments) throws -> Int32 {
         ? " (open to local processes)" : " (token required)"))
     lines.append("foreign-origin trap: \(server.foreignOriginURL)")
     lines.append("fleet: \(configuration.fixtures.deviceCount) devices, \(configuration.fixtures.deviceGroupCount) groups")
+    lines.append("fixture index: " + configuration.fixtures.indexReports.map {
+        URL(fileURLWithPath: $0.fixturePath).lastPathComponent + " " + $0.outcome.rawValue
+    }.joined(separator: ", "))
     lines.append("scenarios: " + (configuration.activeScenarios.isEmpty ? "none" : configuration.activeScenarios.joined(separator: ", ")))
     lines.append("rate limit: " + (configuration.rateLimitPerSecond.map {
         "\($0) calls/s per credential, Retry-After \(configuration.sendsRetryAfter ? "on" : "off")"
