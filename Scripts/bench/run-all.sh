@@ -33,6 +33,7 @@ bin="$scratch/release"
     "$bin/eset-bench" map-process --devices 50000 --runs 3 --threads 1
     "$bin/eset-bench" map-process --devices 500000 --runs 2        # peak RSS must match 50,000's
     "$bin/eset-bench" serve --devices 10000 --connections 1,8,64 --seconds 5 --mock-data MockData
+    "$bin/eset-bench" serve --devices 10000 --page-size 100 --connections 8 --seconds 5   # issue 16: small pages
     "$bin/eset-bench" collect --devices 100000,1000000
     "$bin/eset-bench" mock-start --devices 1000000 --runs 3 --walk-pages 20
 } | tee "$out"
