@@ -134,6 +134,8 @@ private final class Exchange: @unchecked Sendable {
     private struct State {
         var task: URLSessionDataTask?
         var cancelReason: CancelReason?
+        /// Whether `refuse` has cancelled the task already (every later chunk refuses again).
+        var refused = false
         var finished = false
         var body: ResponseBody
         var response: HTTPURLResponse?
@@ -214,13 +216,22 @@ private final class Exchange: @unchecked Sendable {
     }
 
     /// Refuses the rest of the answer (a redirect, too large) and answers the caller now.
+    ///
+    /// Called on the delegate queue. `URLSessionTask.cancel()` waits for the session's libcurl
+    /// queue, and while a fast server keeps sending, that queue can in turn wait for the delegate
+    /// queue to take the data: cancelling here would hold both until the server stops (a minute for
+    /// the mock's endless body; forever for a hostile one), with the rest of the process short of
+    /// dispatch threads meanwhile. So the cancel goes to another thread, once, and the delegate
+    /// queue returns to dropping what still arrives.
     func refuse(_ reason: CancelReason) {
-        let task = state.withLock { state -> URLSessionDataTask? in
+        let (task, refusedBefore) = state.withLock { state -> (URLSessionDataTask?, Bool) in
             state.cancelReason = state.cancelReason ?? reason
-            return state.task
+            defer { state.refused = true }
+            return (state.task, state.refused)
         }
         resolve(.failure(failure(for: reason)))
-        task?.cancel()
+        guard !refusedBefore, let task else { return }
+        DispatchQueue.global().async { task.cancel() }
     }
 
     /// The head arrived; the reason to refuse the answer, or nil to read its body.
