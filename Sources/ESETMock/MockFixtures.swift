@@ -31,18 +31,8 @@ final class FixtureSource: @unchecked Sendable {
 
     /// Maps `path` read-only. Empty files become an empty owned buffer (mmap refuses length 0).
     init(mapping path: String) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
-        }
+        let (descriptor, info) = try openFixtureFile(path)
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw ESETMockError("cannot read: is a directory", file: path)
-        }
         explicit = nil
         let size = Int(info.st_size)
         guard (info.st_mode & S_IFMT) == S_IFREG, size > 0 else {
@@ -547,21 +537,31 @@ private func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
 }
 
-/// Reads a whole file into memory with plain POSIX calls: a 1.5 GB fleet file must not be copied
-/// twice on its way in (as `Data` then `[UInt8]` would).
-func readFile(_ path: String) throws -> [UInt8] {
+/// Opens `path` for reading and says what it is; a directory is refused here, with the same words
+/// whether the file is then mapped or read. The caller closes the descriptor.
+func openFixtureFile(_ path: String) throws -> (descriptor: Int32, info: stat) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
         throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
     }
-    defer { close(descriptor) }
     var info = stat()
     guard fstat(descriptor, &info) == 0 else {
-        throw ESETMockError("cannot read: \(String(cString: strerror(errno)))", file: path)
+        let message = String(cString: strerror(errno))
+        close(descriptor)
+        throw ESETMockError("cannot read: \(message)", file: path)
     }
     if (info.st_mode & S_IFMT) == S_IFDIR {
+        close(descriptor)
         throw ESETMockError("cannot read: is a directory", file: path)
     }
+    return (descriptor, info)
+}
+
+/// Reads a whole file into memory with plain POSIX calls: a 1.5 GB fleet file must not be copied
+/// twice on its way in (as `Data` then `[UInt8]` would).
+func readFile(_ path: String) throws -> [UInt8] {
+    let (descriptor, info) = try openFixtureFile(path)
+    defer { close(descriptor) }
     let size = Int(info.st_size)
     var readError: Int32 = 0
     var bytes = [UInt8](unsafeUninitializedCapacity: size) { storage, initialized in
