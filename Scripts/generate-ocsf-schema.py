@@ -19,9 +19,10 @@ import json
 import os
 import sys
 
+import generator_support
+from generator_support import SWIFT_STRING_DELIMITER, SWIFT_STRING_END
+
 CLASS_NAME = "inventory_info"
-SWIFT_STRING_DELIMITER = '##"""'
-SWIFT_STRING_END = '"""##'
 
 
 class SchemaError(Exception):
@@ -29,13 +30,7 @@ class SchemaError(Exception):
 
 
 def load_json(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise SchemaError(f"{path}: no such file")
-    except json.JSONDecodeError as error:
-        raise SchemaError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg}")
+    return generator_support.load_json(path, SchemaError)
 
 
 def enum_sort_key(key):

@@ -20,12 +20,13 @@ import json
 import os
 import sys
 
+import generator_support
+from generator_support import SWIFT_STRING_DELIMITER, SWIFT_STRING_END
+
 SOURCES = [("device-management", "device-management.json"), ("iam", "business-account.json")]
 SCHEMA_KEYS = ["type", "format", "enum", "items", "properties", "additionalProperties", "required",
                "minimum", "maximum", "minLength", "maxLength", "pattern", "readOnly", "$ref"]
 REF_PREFIX = "#/components/schemas/"
-SWIFT_STRING_DELIMITER = '##"""'
-SWIFT_STRING_END = '"""##'
 
 
 class DigestError(Exception):
@@ -33,13 +34,7 @@ class DigestError(Exception):
 
 
 def load_json(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise DigestError(f"{path}: no such file")
-    except json.JSONDecodeError as error:
-        raise DigestError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg}")
+    return generator_support.load_json(path, DigestError)
 
 
 def schema(node, where):
