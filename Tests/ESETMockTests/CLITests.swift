@@ -25,16 +25,11 @@ final class CLITests: XCTestCase {
         let cli = try CLIProcess(["serve", "--data", directory.path, "--port", "0", "--rate-limit", "off",
                                   "--scenario", "last-page-token-null", "--token-lifetime", "1799"])
         defer { cli.kill() }
-        let line = try XCTUnwrap(cli.firstLine(timeout: 20), "no first line; stderr: \(cli.standardError)")
-        let prefix = "eset-mock listening on http://127.0.0.1:"
-        XCTAssertTrue(line.hasPrefix(prefix), line)
-        let port = try XCTUnwrap(Int(line.dropFirst(prefix.count)))
+        let port = try cli.listeningPort()
 
         let connection = try RawHTTPConnection(port: port)
         defer { connection.close() }
-        let form = Array("grant_type=password&username=demo%40example.com&password=demo-password".utf8)
-        let token = try connection.request("POST", "/eu.business-account.iam.eset.systems/oauth/token",
-                                           headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
+        let token = try Self.demoPasswordGrant(on: connection)
         XCTAssertEqual(token.status, 200)
         let json = try JSONParser.parse(token.body)
         XCTAssertEqual(json["expires_in"], .int(1799))
@@ -143,6 +138,13 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(list.standardOutput.contains("expect: "))
     }
 
+    /// The demo account's password grant in the EU region.
+    private static func demoPasswordGrant(on connection: RawHTTPConnection) throws -> RawHTTPResponse {
+        let form = Array("grant_type=password&username=demo%40example.com&password=demo-password".utf8)
+        return try connection.request("POST", "/eu.business-account.iam.eset.systems/oauth/token",
+                                      headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
+    }
+
     func testTheDefaultTenantIsFoundFromAnyWorkingDirectory() throws {
         // The data is a resource beside the executable, not a path relative to the checkout.
         var environment = ProcessInfo.processInfo.environment
@@ -150,15 +152,10 @@ final class CLITests: XCTestCase {
         let cli = try CLIProcess(["serve", "--port", "0", "--rate-limit", "off"], directory: URL(fileURLWithPath: "/"),
                                  environment: environment)
         defer { cli.kill() }
-        let line = try XCTUnwrap(cli.firstLine(timeout: 20), "no first line; stderr: \(cli.standardError)")
-        let prefix = "eset-mock listening on http://127.0.0.1:"
-        XCTAssertTrue(line.hasPrefix(prefix), line)
-        let port = try XCTUnwrap(Int(line.dropFirst(prefix.count)))
+        let port = try cli.listeningPort()
         let connection = try RawHTTPConnection(port: port)
         defer { connection.close() }
-        let form = Array("grant_type=password&username=demo%40example.com&password=demo-password".utf8)
-        let token = try connection.request("POST", "/eu.business-account.iam.eset.systems/oauth/token",
-                                           headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form)
+        let token = try Self.demoPasswordGrant(on: connection)
         let access = try XCTUnwrap(try JSONParser.parse(token.body)["access_token"]?.stringValue, token.bodyText)
         let page = try connection.request("GET", "/eu.device-management.eset.systems/v1/devices?pageSize=1000",
                                           headers: [("Authorization", "Bearer \(access)")])
@@ -227,6 +224,14 @@ final class CLIProcess: Sendable {
             return line != nil || !process.isRunning
         }
         return line
+    }
+
+    /// The port of `serve`'s first line, which must be the listening line.
+    func listeningPort() throws -> Int {
+        let line = try XCTUnwrap(firstLine(timeout: 20), "no first line; stderr: \(standardError)")
+        let prefix = "eset-mock listening on http://127.0.0.1:"
+        XCTAssertTrue(line.hasPrefix(prefix), line)
+        return try XCTUnwrap(Int(line.dropFirst(prefix.count)), line)
     }
 
     func terminate() { process.terminate() }
