@@ -153,26 +153,24 @@ final class Recorder: Sendable {
         let spool = try PageSpool(path: spoolPath)
         defer { try? FileManager.default.removeItem(atPath: spoolPath) }
 
-        var groupCursor = ESETListCursor()
-        var fetchedGroups = 0
-        while let page = try await client.nextRawDeviceGroupPage(&groupCursor) {
-            try Task.checkCancellation()
-            try observe(page, list: "device_groups", scrubber: scrubber)
-            try spool.append(page.body, kind: 0, number: page.number)
-            summary.groupPages = page.number
-            fetchedGroups += page.elementRanges.count
-            progress("groups page \(page.number): \(fetchedGroups) groups fetched")
+        // Groups first (kind 0), then devices (kind 1): every page observed, then spooled.
+        func fetchAll(_ list: String, kind: UInt8, noun: String,
+                      next: (inout ESETListCursor) async throws -> RawListPage?) async throws -> Int {
+            var cursor = ESETListCursor()
+            var pages = 0
+            var fetched = 0
+            while let page = try await next(&cursor) {
+                try Task.checkCancellation()
+                try observe(page, list: list, scrubber: scrubber)
+                try spool.append(page.body, kind: kind, number: page.number)
+                pages = page.number
+                fetched += page.elementRanges.count
+                progress("\(noun) page \(page.number): \(fetched) \(noun) fetched")
+            }
+            return pages
         }
-        var deviceCursor = ESETListCursor()
-        var fetchedDevices = 0
-        while let page = try await client.nextRawDevicePage(&deviceCursor) {
-            try Task.checkCancellation()
-            try observe(page, list: "devices", scrubber: scrubber)
-            try spool.append(page.body, kind: 1, number: page.number)
-            summary.devicePages = page.number
-            fetchedDevices += page.elementRanges.count
-            progress("devices page \(page.number): \(fetchedDevices) devices fetched")
-        }
+        summary.groupPages = try await fetchAll("device_groups", kind: 0, noun: "groups") { try await client.nextRawDeviceGroupPage(&$0) }
+        summary.devicePages = try await fetchAll("devices", kind: 1, noun: "devices") { try await client.nextRawDevicePage(&$0) }
         try spool.finishWriting()
         pseudonymiser.planAvoidingObservedAddresses()
 
